@@ -1,0 +1,60 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { KmsSecretBox } from '@consort/shared/adapters/aws/kms-secret-box';
+import { nodeCrypto } from '@consort/shared/adapters/crypto/node-crypto';
+import { DynamoStore } from '@consort/shared/adapters/dynamodb/dynamo-store';
+import { SqsProvisioningQueue } from '@consort/shared/adapters/sqs/sqs-provisioning-queue';
+import { generateProvisioningKeyPair } from '@consort/shared/adapters/ssh/keys';
+import { SshTransport } from '@consort/shared/adapters/ssh/ssh-transport';
+import { FileTemplateSource } from '@consort/shared/adapters/templates/file-template-source';
+import { systemClock } from '@consort/shared/core/clock';
+import { TransientError } from '@consort/shared/core/errors';
+import type { AppDeps } from './deps';
+
+/** Environment set by the CDK stacks (infra/lib/constructs/app-function.ts); parsed once at cold start. */
+const Env = z.object({
+  TABLE_NAME: z.string().min(1),
+  PROVISIONING_QUEUE_URL: z.string().url(),
+  PROVISIONING_STATE_MACHINE_ARN: z.string().min(1),
+  SECRETS_KEY_ID: z.string().min(1),
+  CONSORT_TEMPLATES_DIR: z.string().default('/var/task/templates'),
+});
+
+/** The AWS composition root: the only place (with the local stack) that constructs SDK clients. */
+export function createAwsDeps(): AppDeps {
+  const env = Env.parse(process.env);
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'consort' });
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const sqs = new SQSClient({});
+  const sfn = new SFNClient({});
+  return {
+    store: new DynamoStore(db, env.TABLE_NAME),
+    clock: systemClock,
+    crypto: nodeCrypto(),
+    keyPairs: { generate: generateProvisioningKeyPair },
+    secrets: new KmsSecretBox(new KMSClient({}), env.SECRETS_KEY_ID),
+    queue: new SqsProvisioningQueue(sqs, env.PROVISIONING_QUEUE_URL),
+    templates: new FileTemplateSource(env.CONSORT_TEMPLATES_DIR),
+    transports: { ssh: new SshTransport() },
+    scriptTimeoutMs: 300_000,
+    allowLocalTransport: false,
+    log: {
+      info: (m, d) => logger.info(m, d ?? {}),
+      warn: (m, d) => logger.warn(m, d ?? {}),
+      error: (m, d) => logger.error(m, d ?? {}),
+    },
+    async runProvisioning(input) {
+      const out = await sfn.send(
+        new StartSyncExecutionCommand({ stateMachineArn: env.PROVISIONING_STATE_MACHINE_ARN, input: JSON.stringify(input) }),
+      );
+      // FAILED means MarkFailed itself failed (the workflow catches everything else): let SQS redeliver.
+      if (out.status !== 'SUCCEEDED') throw new TransientError(`Provisioning workflow ${out.status}: ${out.error ?? ''} ${out.cause ?? ''}`);
+      return out.output ? JSON.parse(out.output) : undefined;
+    },
+  };
+}

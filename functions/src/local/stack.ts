@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AesSecretBox } from '@consort/shared/adapters/crypto/aes-secret-box';
+import { nodeCrypto } from '@consort/shared/adapters/crypto/node-crypto';
+import { DynamoStore } from '@consort/shared/adapters/dynamodb/dynamo-store';
+import { LocalTransport } from '@consort/shared/adapters/local/local-transport';
+import { SqsProvisioningQueue } from '@consort/shared/adapters/sqs/sqs-provisioning-queue';
+import { generateProvisioningKeyPair } from '@consort/shared/adapters/ssh/keys';
+import { SshTransport } from '@consort/shared/adapters/ssh/ssh-transport';
+import { FileTemplateSource } from '@consort/shared/adapters/templates/file-template-source';
+import { systemClock, type Clock } from '@consort/shared/core/clock';
+import { handler as apiHandler } from '../http/api';
+import { setDeps, type AppDeps } from '../lib/deps';
+import { handler as provisioningQueueHandler } from '../queues/provisioning';
+import { SCHEDULES } from '../schedules';
+import { handler as outboxSweep } from '../schedules/outbox-sweep';
+import { provisioningDefinition, PROVISIONING_TASK_STATES } from '../workflows/provisioning-definition';
+import { runStep } from '../workflows/steps';
+import { seedDemo, type DemoLogin } from './demo';
+import { ensureTable, startDynamoLocal } from './dynamodb';
+import { ensureQueue, startFauxqs } from './fauxqs';
+import { startHttpServer } from './http-server';
+import { startScheduler } from './scheduler';
+import { startSqsPoller } from './sqs-poller';
+import { createLocalStateMachine } from './step-functions';
+import { startWeb } from './web';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface LocalStackOptions {
+  /** Persistent data folder (DynamoDB files, master key, demo host). Undefined = in-memory DynamoDB and a temp folder. */
+  dataDir?: string;
+  /** Reuse a running DynamoDB Local (tests start one per run). */
+  dynamoEndpoint?: string;
+  tableName?: string;
+  /** 0 = any free port. */
+  apiPort?: number;
+  dynamoPort?: number;
+  web?: false | { port: number; mode?: 'dev' | 'prod' };
+  seedDemo?: boolean;
+  /** Allow hosts with the `local` transport (scripts run on this machine). Default true in the embedded runtime. */
+  allowLocalTransport?: boolean;
+  /** Remove retry back-off pauses in the workflow (tests). */
+  fastRetries?: boolean;
+  /** Run the outbox sweeper and other schedules. Default true. */
+  schedules?: boolean;
+  clock?: Clock;
+  /** Lower scrypt cost (tests only). */
+  weakPasswordHashing?: boolean;
+  log?: (prefix: string, line: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  webUrl?: string;
+  dataDir: string;
+  deps: AppDeps;
+  demo?: DemoLogin;
+  /** Resolves when no provisioning message is queued or running. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function secretFile(dataDir: string, name: string, make: () => string): string {
+  const file = join(dataDir, name);
+  if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+function masterKey(dataDir: string): Buffer {
+  const key = Buffer.from(
+    secretFile(dataDir, 'master.key', () => randomBytes(32).toString('base64')),
+    'base64',
+  );
+  if (key.length !== 32) throw new Error(`${join(dataDir, 'master.key')} must hold a base64 32-byte key`);
+  return key;
+}
+
+/** Whether a command is on the PATH (for optional local checkers). */
+export function hasCommand(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The embedded runtime: DynamoDB Local, fauxqs (SQS), the provisioning state machine in aws-local-stepfunctions,
+ * an SQS poller playing the Lambda event source, the local scheduler, the API server and (optionally) Next.js —
+ * all calling the same handlers as on AWS.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((prefix: string, line: string) => console.log(`[${prefix}] ${line}`));
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e) => log('stack', `stop error: ${String(e)}`));
+    stops.length = 0;
+  };
+  try {
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'consort-'));
+    mkdirSync(dataDir, { recursive: true });
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const region = 'eu-west-1';
+
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      const dynamo = await startDynamoLocal({
+        dataDir: options.dataDir ? join(dataDir, 'dynamodb') : undefined,
+        port: options.dynamoPort,
+        log: (l) => log('dynamodb', l),
+      });
+      stops.push(dynamo.stop);
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
+    stops.push(async () => dynamoClient.destroy());
+    const tableName = options.tableName ?? 'consort';
+    await ensureTable(dynamoClient, tableName);
+    const db = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+
+    const fauxqs = await startFauxqs({ port: 0 });
+    stops.push(fauxqs.stop);
+    const sqs = new SQSClient({ endpoint: fauxqs.endpoint, region, credentials });
+    stops.push(async () => sqs.destroy());
+    const queueUrl = await ensureQueue(sqs, 'consort-provisioning.fifo', {
+      fifo: true,
+      dlqName: 'consort-provisioning-dlq.fifo',
+      maxReceiveCount: 5,
+    });
+
+    const stateMachine = createLocalStateMachine(
+      provisioningDefinition('arn:aws:lambda:eu-west-1:000000000000:function:consort-provisioning-steps'),
+      Object.fromEntries(PROVISIONING_TASK_STATES.map((state) => [state, (payload: unknown) => runStep(payload)])),
+      { retryIntervalsZero: options.fastRetries ?? false },
+    );
+
+    const deps: AppDeps = {
+      store: new DynamoStore(db, tableName),
+      clock: options.clock ?? systemClock,
+      crypto: options.weakPasswordHashing ? nodeCrypto({ N: 2 ** 10 }) : nodeCrypto(),
+      keyPairs: { generate: generateProvisioningKeyPair },
+      secrets: new AesSecretBox(masterKey(dataDir)),
+      queue: new SqsProvisioningQueue(sqs, queueUrl),
+      templates: new FileTemplateSource(join(REPO_ROOT, 'templates')),
+      transports: { ssh: new SshTransport(), local: new LocalTransport() },
+      scriptTimeoutMs: 120_000,
+      allowLocalTransport: options.allowLocalTransport ?? true,
+      log: {
+        info: (m, d) => log('api', d ? `${m} ${JSON.stringify(d)}` : m),
+        warn: (m, d) => log('api', `WARN ${m}${d ? ` ${JSON.stringify(d)}` : ''}`),
+        error: (m, d) => log('api', `ERROR ${m}${d ? ` ${JSON.stringify(d)}` : ''}`),
+      },
+      runProvisioning: (input) => stateMachine.execute(input),
+    };
+    setDeps(deps);
+
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl,
+      handler: provisioningQueueHandler,
+      batchSize: 10,
+      waitTimeSeconds: 1,
+      log: (l) => log('queue', l),
+    });
+    stops.push(poller.stop);
+
+    if (options.schedules ?? true) {
+      const handlers: Record<string, () => Promise<unknown>> = { 'outbox-sweep': outboxSweep };
+      const scheduler = startScheduler({
+        schedules: SCHEDULES,
+        run: async (schedule) => {
+          const run = handlers[schedule.name];
+          if (!run) throw new Error(`No local handler for schedule ${schedule.name}`);
+          await run();
+        },
+        log: (l) => log('schedule', l),
+      });
+      stops.push(scheduler.stop);
+    }
+
+    const api = await startHttpServer({ port: options.apiPort ?? 0, handler: apiHandler, log: (l) => log('api', l) });
+    stops.push(api.stop);
+
+    let demo: DemoLogin | undefined;
+    if (options.seedDemo) demo = await seedDemo(deps, { dataDir, hasCheckzone: hasCommand('named-checkzone') });
+
+    let webUrl: string | undefined;
+    if (options.web) {
+      const web = await startWeb({
+        port: options.web.port,
+        apiUrl: api.url,
+        authSecret: secretFile(dataDir, 'nextauth.secret', () => randomBytes(32).toString('base64url')),
+        mode: options.web.mode,
+        log: (l) => log('web', l),
+      });
+      stops.push(web.stop);
+      webUrl = web.url;
+    }
+
+    return { apiUrl: api.url, webUrl, dataDir, deps, demo, idle: () => poller.idle(), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

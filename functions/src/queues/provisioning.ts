@@ -1,0 +1,52 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { getDeps } from '../lib/deps';
+
+const Message = z.object({ tenantId: z.string(), hostId: z.string(), operationId: z.string(), attempt: z.number().int() });
+
+/**
+ * SQS FIFO → provisioning workflow. Records of one message group (tenant#host) run as one unit of work,
+ * in order; groups run in parallel. If a group's workflow cannot run at all, that group's records are
+ * reported as failures (FIFO: the rest of a group must not overtake them) and SQS redelivers them.
+ */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const deps = await getDeps();
+  const groups = new Map<string, { records: SQSRecord[]; messages: z.infer<typeof Message>[] }>();
+  for (const record of event.Records) {
+    const parsed = Message.safeParse(safeJson(record.body));
+    if (!parsed.success) {
+      deps.log.error('Dropping malformed provisioning message', { messageId: record.messageId, issues: parsed.error.issues });
+      continue; // a retry cannot fix it: acknowledge
+    }
+    const key = `${parsed.data.tenantId}#${parsed.data.hostId}`;
+    const group = groups.get(key) ?? { records: [], messages: [] };
+    group.records.push(record);
+    group.messages.push(parsed.data);
+    groups.set(key, group);
+  }
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  await Promise.all(
+    [...groups.values()].map(async ({ records, messages }) => {
+      const first = messages[0]!;
+      try {
+        await deps.runProvisioning({
+          tenantId: first.tenantId,
+          hostId: first.hostId,
+          operations: messages.map((m) => ({ id: m.operationId, attempt: m.attempt })),
+        });
+      } catch (error) {
+        deps.log.error('Provisioning workflow did not run', { tenantId: first.tenantId, hostId: first.hostId, error: String(error) });
+        failures.push(...records.map((r) => ({ itemIdentifier: r.messageId })));
+      }
+    }),
+  );
+  return { batchItemFailures: failures };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

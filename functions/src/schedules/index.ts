@@ -1,0 +1,21 @@
+/**
+ * EventBridge schedules. The CDK schedules stack and the local scheduler (croner) both read this list,
+ * so a schedule exists in both runtimes or in neither.
+ */
+export interface ScheduleDefinition {
+  name: string;
+  description: string;
+  /** EventBridge Scheduler expression: `rate(1 minute)` or `cron(m h dom mon dow year)`. */
+  expression: string;
+  /** Entry file (relative to the repository root) exporting `handler`. */
+  entry: string;
+}
+
+export const SCHEDULES: readonly ScheduleDefinition[] = [
+  {
+    name: 'outbox-sweep',
+    description: 'Dispatch provisioning operations whose inline dispatch did not happen (crash, throttling).',
+    expression: 'rate(1 minute)',
+    entry: 'functions/src/schedules/outbox-sweep.ts',
+  },
+];

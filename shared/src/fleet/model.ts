@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { Label } from '../core/schemas';
+
+/** Config keys are `backend.option` (e.g. `bind.zones_dir`); values are plain strings. */
+export const HostConfig = z.record(z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/), z.string().max(500));
+
+/**
+ * A server of the tenant that Consort provisions over SSH (or, for the embedded demo host only, locally).
+ * Host keys are pinned on first use: the first successful connection stores the SHA-256 fingerprint.
+ */
+export const HostInput = z.object({
+  name: Label(100),
+  address: z
+    .string()
+    .trim()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9.:-]+$/, 'A host name or IP address'),
+  port: z.number().int().min(1).max(65535).default(22),
+  username: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A POSIX user name')
+    .default('root'),
+  transport: z.enum(['ssh', 'local']).default('ssh'),
+  hostKeyFingerprint: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/=]+$/)
+    .optional(),
+  config: HostConfig.default({}),
+  description: z.string().max(500).optional(),
+});
+export type HostInput = z.input<typeof HostInput>;
+export const HostPatch = HostInput.partial();
+
+export const Host = HostInput.extend({
+  id: z.string(),
+  tenantId: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Host = z.infer<typeof Host>;
+
+/** "Services of this kind go through this backend to this host" (thesis: routes). */
+export const RouteInput = z.object({
+  kind: z.string().min(1).max(40),
+  backend: z.string().min(1).max(40),
+  hostId: z.string(),
+  active: z.boolean().default(true),
+});
+export type RouteInput = z.input<typeof RouteInput>;
+
+export const Route = RouteInput.extend({
+  id: z.string(),
+  tenantId: z.string(),
+  createdAt: z.string(),
+});
+export type Route = z.infer<typeof Route>;

@@ -1,0 +1,108 @@
+import type { Account, Contact } from '../accounts/model';
+import type { Page } from '../core/schemas';
+import type { Host, Route } from '../fleet/model';
+import type { Operation, OperationState } from '../provisioning/model';
+import type { Service } from '../services/model';
+import type { ApiKey, Session, Tenant, User } from '../tenancy/model';
+
+/**
+ * Persistence port. Every method takes the tenant id first and every key it touches starts with it;
+ * use cases pass `actor.tenantId`, never a value from a request body. Implementations: DynamoDB
+ * (shared/src/adapters/dynamodb). Writes that must be atomic are single methods here.
+ */
+export interface Store {
+  tenants: {
+    /** Creates the tenant, its slug claim, its owner (and e-mail claim) and its sealed SSH key atomically. */
+    create(tenant: Tenant, owner: User, sealedPrivateKey: string): Promise<void>;
+    get(tenantId: string): Promise<Tenant | undefined>;
+    idBySlug(slug: string): Promise<string | undefined>;
+    update(tenant: Tenant): Promise<void>;
+    /** Every tenant id (platform directory; used only by system sweeps). */
+    listIds(cursor?: string): Promise<Page<string>>;
+    sealedPrivateKey(tenantId: string): Promise<string | undefined>;
+  };
+  users: {
+    get(tenantId: string, userId: string): Promise<User | undefined>;
+    getByEmail(tenantId: string, email: string): Promise<User | undefined>;
+    list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<User>>;
+    /** Fails with ConflictError when the e-mail is taken in this tenant. */
+    create(user: User): Promise<void>;
+    update(user: User): Promise<void>;
+  };
+  sessions: {
+    create(session: Session): Promise<void>;
+    /** Expired sessions are filtered out here (DynamoDB TTL deletes lazily; DynamoDB Local never). */
+    get(tenantId: string, tokenHash: string, now: Date): Promise<Session | undefined>;
+    delete(tenantId: string, tokenHash: string): Promise<void>;
+  };
+  apiKeys: {
+    get(tenantId: string, keyId: string): Promise<ApiKey | undefined>;
+    list(tenantId: string): Promise<ApiKey[]>;
+    put(key: ApiKey): Promise<void>;
+  };
+  accounts: {
+    get(tenantId: string, accountId: string): Promise<Account | undefined>;
+    list(tenantId: string, query: { limit: number; cursor?: string; q?: string }): Promise<Page<Account>>;
+    put(account: Account): Promise<void>;
+    /** Fails with ConflictError while the account still owns services. */
+    delete(tenantId: string, accountId: string): Promise<void>;
+  };
+  contacts: {
+    get(tenantId: string, accountId: string, contactId: string): Promise<Contact | undefined>;
+    list(tenantId: string, accountId: string): Promise<Contact[]>;
+    put(contact: Contact): Promise<void>;
+    delete(tenantId: string, accountId: string, contactId: string): Promise<void>;
+  };
+  hosts: {
+    get(tenantId: string, hostId: string): Promise<Host | undefined>;
+    list(tenantId: string): Promise<Host[]>;
+    put(host: Host): Promise<void>;
+    /** Fails with ConflictError while routes point at the host. */
+    delete(tenantId: string, hostId: string): Promise<void>;
+  };
+  routes: {
+    get(tenantId: string, routeId: string): Promise<Route | undefined>;
+    list(tenantId: string): Promise<Route[]>;
+    put(route: Route): Promise<void>;
+    delete(tenantId: string, routeId: string): Promise<void>;
+  };
+  services: {
+    get(tenantId: string, serviceId: string): Promise<Service | undefined>;
+    list(tenantId: string, query: { kind?: string; accountId?: string; limit: number; cursor?: string }): Promise<Page<Service>>;
+    countByAccount(tenantId: string, accountId: string): Promise<number>;
+    /** Service + unique-name claim + pending operation (in the outbox), atomically. ConflictError on a taken name. */
+    create(service: Service, operation: Operation): Promise<void>;
+    /** New version + pending operation; ConflictError unless the stored version is `expectedVersion`. */
+    change(service: Service, expectedVersion: number, operation: Operation): Promise<void>;
+    /** Records the outcome of an operation on its service, only if it is still the service's latest one. */
+    settle(tenantId: string, serviceId: string, operationId: string, state: Service['state'], now: string): Promise<void>;
+    /** Frees the unique name of a deleted service. */
+    releaseName(tenantId: string, kind: string, name: string): Promise<void>;
+  };
+  operations: {
+    get(tenantId: string, operationId: string): Promise<Operation | undefined>;
+    list(
+      tenantId: string,
+      query: { state?: OperationState; serviceId?: string; limit: number; cursor?: string },
+    ): Promise<Page<Operation>>;
+    /** Operations still in the outbox (pending dispatch). */
+    outbox(tenantId: string, limit: number): Promise<Operation[]>;
+    /** Conditional state transition; returns false when the operation is not in `from` (someone else moved it). */
+    transition(
+      tenantId: string,
+      operationId: string,
+      from: readonly OperationState[],
+      patch: Partial<Pick<Operation, 'state' | 'error' | 'targets' | 'attempt' | 'updatedAt'>> & { state: OperationState },
+    ): Promise<Operation | undefined>;
+    /** Appends one host's log and outcome; returns the updated operation. */
+    recordHost(
+      tenantId: string,
+      operationId: string,
+      attempt: number,
+      outcome: { hostId: string; ok: boolean; log: Operation['logs'][number] },
+      now: string,
+    ): Promise<Operation | undefined>;
+    /** Back into the outbox for a new attempt (retry), from failed only. */
+    retry(tenantId: string, operationId: string, now: string): Promise<Operation | undefined>;
+  };
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { authorize, type Actor } from '../core/actor';
+import type { CoreDeps } from '../core/deps';
+import { ConflictError, NotFoundError } from '../core/errors';
+import { PageQuery } from '../core/schemas';
+import { parseInput } from '../core/validate';
+import { OperationState, type Operation } from './model';
+
+const OperationQuery = PageQuery.extend({ state: OperationState.optional(), serviceId: z.string().max(40).optional() });
+
+export async function listOperations(deps: CoreDeps, actor: Actor, query: unknown) {
+  authorize(actor, 'operations:read');
+  return deps.store.operations.list(actor.tenantId, parseInput(OperationQuery, query));
+}
+
+export async function getOperationOrThrow(deps: CoreDeps, actor: Actor, operationId: string): Promise<Operation> {
+  authorize(actor, 'operations:read');
+  const op = await deps.store.operations.get(actor.tenantId, operationId);
+  if (!op) throw new NotFoundError('Operation', operationId);
+  return op;
+}
+
+/**
+ * Move a pending operation from the outbox to the per-host FIFO queue. Idempotent: messages carry a
+ * deduplication id per attempt and host, and only the caller that wins the pending → queued transition
+ * is the one whose send counted; a crash between send and transition is repaired by the sweeper.
+ */
+export async function dispatchOperation(deps: CoreDeps, tenantId: string, operationId: string): Promise<Operation | undefined> {
+  const op = await deps.store.operations.get(tenantId, operationId);
+  if (!op || op.state !== 'pending') return op;
+  const now = deps.clock.now().toISOString();
+  const routes = (await deps.store.routes.list(tenantId)).filter((r) => r.active && r.kind === op.kind);
+  const targets = [...new Set(routes.map((r) => r.hostId))];
+  if (targets.length === 0) {
+    const failed = await deps.store.operations.transition(tenantId, op.id, ['pending'], {
+      state: 'failed',
+      error: `No active route for ${op.kind}: add one under Hosts → Routes, then retry`,
+      updatedAt: now,
+    });
+    if (failed) await deps.store.services.settle(tenantId, op.serviceId, op.id, 'failed', now);
+    return failed;
+  }
+  await deps.queue.send(
+    targets.map((hostId) => ({
+      groupId: `${tenantId}#${hostId}`,
+      deduplicationId: `${op.id}-${op.attempt}-${hostId}`,
+      body: { tenantId, hostId, operationId: op.id, attempt: op.attempt },
+    })),
+  );
+  return deps.store.operations.transition(tenantId, op.id, ['pending'], { state: 'queued', targets, updatedAt: now });
+}
+
+/** Scheduled safety net: dispatch whatever is still in any tenant's outbox. Returns how many it dispatched. */
+export async function sweepOutbox(deps: CoreDeps, options: { olderThanMs?: number } = {}): Promise<number> {
+  const cutoff = deps.clock.now().getTime() - (options.olderThanMs ?? 0);
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.tenants.listIds(cursor);
+    for (const tenantId of page.items) {
+      for (const op of await deps.store.operations.outbox(tenantId, 100)) {
+        if (Date.parse(op.updatedAt) > cutoff) continue;
+        await dispatchOperation(deps, tenantId, op.id);
+        count += 1;
+      }
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return count;
+}
+
+/** Run a failed operation again (new attempt). Its service goes back to pending if this is its latest change. */
+export async function retryOperation(deps: CoreDeps, actor: Actor, operationId: string): Promise<Operation> {
+  authorize(actor, 'operations:retry');
+  const op = await getOperationOrThrow(deps, actor, operationId);
+  if (op.state !== 'failed') throw new ConflictError(`Only failed operations can be retried; this one is ${op.state}`);
+  const now = deps.clock.now().toISOString();
+  const retried = await deps.store.operations.retry(actor.tenantId, op.id, now);
+  if (!retried) throw new ConflictError('The operation changed meanwhile; reload');
+  const service = await deps.store.services.get(actor.tenantId, op.serviceId);
+  if (service?.lastOperationId === op.id) {
+    await deps.store.services.settle(actor.tenantId, op.serviceId, op.id, op.action === 'delete' ? 'deleting' : 'pending', now);
+  }
+  return retried;
+}

@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import type { CoreDeps } from '../core/deps';
+import { DomainError, TransientError } from '../core/errors';
+import type { Host } from '../fleet/model';
+import type { Transport, TemplateSource } from '../ports/transport';
+import { serviceType } from '../services/registry';
+import { truncateLog, type ExecutionLog, type Operation } from './model';
+import { renderUnitOfWork } from './render';
+
+/**
+ * The provisioning workflow's steps (Prepare → Execute → Complete, Catch → MarkFailed). Each step takes
+ * and returns plain JSON so the same code runs as Step Functions tasks on AWS and in aws-local-stepfunctions.
+ */
+export interface WorkerDeps extends CoreDeps {
+  templates: TemplateSource;
+  transports: { ssh: Transport; local?: Transport };
+  /** Per-script timeout. */
+  scriptTimeoutMs: number;
+}
+
+export const WorkInput = z.object({
+  tenantId: z.string(),
+  hostId: z.string(),
+  /** Operation id → the attempt the message was sent for. */
+  operations: z.array(z.object({ id: z.string(), attempt: z.number().int() })).min(1),
+});
+export type WorkInput = z.infer<typeof WorkInput>;
+
+const Unit = z.object({ backend: z.string(), operationIds: z.array(z.string()), script: z.string() });
+export const PreparedWork = WorkInput.extend({ hasWork: z.boolean(), units: z.array(Unit) });
+export type PreparedWork = z.infer<typeof PreparedWork>;
+
+const UnitResult = z.object({
+  stdout: z.string(),
+  stderr: z.string(),
+  exitCode: z.number().nullable(),
+  durationMs: z.number(),
+  startedAt: z.string(),
+  error: z.string().optional(),
+});
+export const ExecutedWork = PreparedWork.extend({ results: z.array(UnitResult) });
+export type ExecutedWork = z.infer<typeof ExecutedWork>;
+
+export const FailedWork = WorkInput.extend({
+  units: z.array(Unit).optional(),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough(),
+});
+
+/** Operations of this message that still need this host (skips replays, stale attempts and finished work). */
+async function liveOperations(deps: CoreDeps, input: WorkInput): Promise<Operation[]> {
+  const ops: Operation[] = [];
+  for (const ref of input.operations) {
+    const op = await deps.store.operations.get(input.tenantId, ref.id);
+    if (!op || op.attempt !== ref.attempt) continue;
+    if (op.state !== 'queued' && op.state !== 'running') continue;
+    if (!op.targets.includes(input.hostId) || op.hostStates[input.hostId]) continue;
+    ops.push(op);
+  }
+  return ops;
+}
+
+/** Prepare: mark the operations running and render one script per backend for this host. */
+export async function prepare(deps: WorkerDeps, raw: unknown): Promise<PreparedWork> {
+  const input = WorkInput.parse(raw);
+  const ops = await liveOperations(deps, input);
+  if (ops.length === 0) return { ...input, hasWork: false, units: [] };
+  const now = deps.clock.now().toISOString();
+  const [tenant, host, routes] = await Promise.all([
+    deps.store.tenants.get(input.tenantId),
+    deps.store.hosts.get(input.tenantId, input.hostId),
+    deps.store.routes.list(input.tenantId),
+  ]);
+  if (!tenant) throw new DomainError('tenant_missing', `Tenant ${input.tenantId} no longer exists`);
+  if (!host) throw new DomainError('host_missing', `Host ${input.hostId} was deleted; add a route to another host and retry`);
+  for (const op of ops) await deps.store.operations.transition(input.tenantId, op.id, ['queued', 'running'], { state: 'running', updatedAt: now });
+
+  // One unit of work per backend: every changed service of that backend, then one commit (one reload).
+  const byBackend = new Map<string, { op: Operation; item: Parameters<typeof renderUnitOfWork>[0]['items'][number] }[]>();
+  for (const op of ops) {
+    const route = routes.find((r) => r.active && r.kind === op.kind && r.hostId === host.id);
+    const backendName = route?.backend ?? serviceType(op.kind)?.backends[0]?.name;
+    const service = await deps.store.services.get(input.tenantId, op.serviceId);
+    if (!service || !backendName) continue;
+    const list = byBackend.get(backendName) ?? [];
+    // A later change of the same service in this batch supersedes an earlier one: render the service once.
+    const index = list.findIndex((e) => e.item.service.id === service.id);
+    const item = {
+      operationId: op.id,
+      action: op.action,
+      service: { id: service.id, accountId: service.accountId, name: service.name, kind: service.kind, spec: service.spec, backendState: service.backendState },
+    };
+    if (index >= 0) list.splice(index, 1);
+    list.push({ op, item });
+    byBackend.set(backendName, list);
+  }
+  const units: PreparedWork['units'] = [];
+  for (const [backendName, entries] of byBackend) {
+    const kind = entries[0]!.op.kind;
+    const backend = serviceType(kind)?.backends.find((b) => b.name === backendName);
+    if (!backend) throw new DomainError('backend_missing', `No backend ${backendName} for ${kind}`);
+    const { script } = await renderUnitOfWork({ templates: deps.templates, tenant, host, backend, items: entries.map((e) => e.item) });
+    const operationIds = ops.filter((o) => entries.some((e) => e.item.service.id === o.serviceId)).map((o) => o.id);
+    units.push({ backend: backendName, operationIds, script });
+  }
+  return { ...input, hasWork: units.length > 0, units };
+}
+
+function transportFor(deps: WorkerDeps, host: Host): Transport {
+  if (host.transport === 'local') {
+    if (!deps.transports.local) throw new DomainError('transport_unavailable', 'The local transport is not available in this runtime');
+    return deps.transports.local;
+  }
+  return deps.transports.ssh;
+}
+
+/** Execute: run each unit's script on the host. Unreachable hosts throw TransientError (the workflow retries). */
+export async function execute(deps: WorkerDeps, raw: unknown): Promise<ExecutedWork> {
+  const input = PreparedWork.parse(raw);
+  const host = await deps.store.hosts.get(input.tenantId, input.hostId);
+  if (!host) throw new DomainError('host_missing', `Host ${input.hostId} was deleted`);
+  const sealed = await deps.store.tenants.sealedPrivateKey(input.tenantId);
+  if (!sealed) throw new DomainError('key_missing', 'The tenant has no provisioning key');
+  const privateKey = await deps.secrets.open(sealed);
+  const transport = transportFor(deps, host);
+  const results: ExecutedWork['results'] = [];
+  for (const unit of input.units) {
+    const startedAt = deps.clock.now().toISOString();
+    try {
+      const result = await transport.run(host, unit.script, { privateKey, timeoutMs: deps.scriptTimeoutMs });
+      if (!host.hostKeyFingerprint && result.hostKeyFingerprint) {
+        host.hostKeyFingerprint = result.hostKeyFingerprint; // trust on first use: pin the key we just saw
+        await deps.store.hosts.put({ ...host, updatedAt: startedAt });
+      }
+      results.push({
+        stdout: truncateLog(result.stdout),
+        stderr: truncateLog(result.stderr),
+        exitCode: result.exitCode,
+        durationMs: result.durationMs,
+        startedAt,
+      });
+    } catch (error) {
+      if (error instanceof TransientError) throw error;
+      if (!(error instanceof DomainError)) throw error;
+      results.push({ stdout: '', stderr: '', exitCode: null, durationMs: 0, startedAt, error: `${error.code}: ${error.message}` });
+    }
+  }
+  return { ...input, results };
+}
+
+async function finish(deps: CoreDeps, tenantId: string, op: Operation, now: string) {
+  if (!op.targets.every((h) => op.hostStates[h])) return; // other hosts still working
+  const failedHosts = op.targets.filter((h) => op.hostStates[h] === 'failed');
+  const state = failedHosts.length ? 'failed' : 'applied';
+  const last = [...op.logs].reverse().find((l) => l.attempt === op.attempt && (l.error || l.exitCode !== 0));
+  const error = failedHosts.length
+    ? (last?.error ?? `Script exited with ${last?.exitCode ?? 'an error'} on ${last?.hostName ?? failedHosts.join(', ')}`)
+    : undefined;
+  const done = await deps.store.operations.transition(tenantId, op.id, ['running', 'queued'], { state, error, updatedAt: now });
+  if (!done) return;
+  if (state === 'failed') return deps.store.services.settle(tenantId, op.serviceId, op.id, 'failed', now);
+  if (op.action === 'delete') {
+    await deps.store.services.settle(tenantId, op.serviceId, op.id, 'deleted', now);
+    const service = await deps.store.services.get(tenantId, op.serviceId);
+    if (service?.state === 'deleted') await deps.store.services.releaseName(tenantId, service.kind, service.name);
+    return;
+  }
+  await deps.store.services.settle(tenantId, op.serviceId, op.id, 'applied', now);
+}
+
+async function record(deps: CoreDeps, input: WorkInput, host: Host | undefined, operationId: string, log: Omit<ExecutionLog, 'attempt' | 'hostId' | 'hostName'>) {
+  const op = await deps.store.operations.get(input.tenantId, operationId);
+  if (!op) return;
+  const ok = log.exitCode === 0 && !log.error;
+  const entry: ExecutionLog = { ...log, attempt: op.attempt, hostId: input.hostId, hostName: host?.name ?? input.hostId };
+  const now = deps.clock.now().toISOString();
+  const updated = await deps.store.operations.recordHost(input.tenantId, op.id, op.attempt, { hostId: input.hostId, ok, log: entry }, now);
+  if (updated) await finish(deps, input.tenantId, updated, now);
+}
+
+/** Complete: store each operation's log for this host and settle operations and services. */
+export async function complete(deps: WorkerDeps, raw: unknown): Promise<{ applied: string[]; failed: string[] }> {
+  const input = ExecutedWork.parse(raw);
+  const host = await deps.store.hosts.get(input.tenantId, input.hostId);
+  const applied: string[] = [];
+  const failed: string[] = [];
+  for (const [i, unit] of input.units.entries()) {
+    const result = input.results[i];
+    if (!result) continue;
+    for (const id of unit.operationIds) {
+      await record(deps, input, host, id, { backend: unit.backend, script: truncateLog(unit.script), ...result });
+      (result.exitCode === 0 && !result.error ? applied : failed).push(id);
+    }
+  }
+  return { applied, failed };
+}
+
+/** MarkFailed (the workflow's Catch): record the error on every operation of the message. */
+export async function markFailed(deps: WorkerDeps, raw: unknown): Promise<{ failed: string[] }> {
+  const input = FailedWork.parse(raw);
+  const host = await deps.store.hosts.get(input.tenantId, input.hostId);
+  const ops = await liveOperations(deps, input);
+  const message = [input.error.Error, input.error.Cause].filter(Boolean).join(': ') || 'The provisioning workflow failed';
+  const now = deps.clock.now().toISOString();
+  for (const op of ops) {
+    const unit = input.units?.find((u) => u.operationIds.includes(op.id));
+    await record(deps, input, host, op.id, {
+      backend: unit?.backend ?? '',
+      script: truncateLog(unit?.script ?? ''),
+      stdout: '',
+      stderr: '',
+      exitCode: null,
+      startedAt: now,
+      durationMs: 0,
+      error: message,
+    });
+  }
+  return { failed: ops.map((o) => o.id) };
+}
+
+/** Dispatch table for the steps handler, keyed by the `step` the state machine passes. */
+export const STEPS = { prepare, execute, complete, markFailed } as const;

@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import type { Tenant } from '../tenancy/model';
+
+/** What a backend's template context builder receives. */
+export interface BackendContextInput<Spec> {
+  service: { id: string; accountId: string; name: string; spec: Spec; state: Record<string, unknown> };
+  tenant: Pick<Tenant, 'id' | 'slug' | 'settings'>;
+  /** Host configuration: backend defaults overridden by the host's own values. */
+  config: Record<string, string>;
+}
+
+/**
+ * A backend turns a service into shell scripts for one daemon (BIND, Apache, Postfix…).
+ * Templates live in `templates/<templates>/{save,delete}.sh.liquid` plus optional file templates,
+ * and `commit.sh.liquid`, run once per unit of work (the single daemon reload).
+ */
+export interface BackendDefinition<Spec> {
+  name: string;
+  label: string;
+  /** Folder under `templates/`. */
+  templates: string;
+  /** Host configuration keys this backend reads, with defaults (Pysk: per-server config with overrides). */
+  config: Record<string, string>;
+  /** Variables for the templates of one service. */
+  context(input: BackendContextInput<Spec>): Record<string, unknown>;
+  /** File templates rendered first and passed to the script as variables (e.g. `zone` → zone.db.liquid). */
+  files?: Record<string, string>;
+}
+
+export interface ServiceTypeDefinition<Kind extends string, Spec extends z.ZodType> {
+  kind: Kind;
+  label: string;
+  /** Validates and normalises a spec submitted by a user. */
+  spec: Spec;
+  /** The unique name of a service of this kind inside a tenant (e.g. the domain name). */
+  identity(spec: z.output<Spec>): string;
+  /** Fill tenant defaults into a new spec (e.g. default DNS records). */
+  withDefaults?(spec: z.output<Spec>, tenant: Pick<Tenant, 'settings'>): z.output<Spec>;
+  /** Backend-derived state to carry forward on each change (e.g. the DNS serial). */
+  nextState?(previous: Record<string, unknown>, now: Date): Record<string, unknown>;
+  /** Named metrics that pricing rules can reference (no eval). */
+  metrics: Record<string, (spec: z.output<Spec>) => number>;
+  backends: readonly BackendDefinition<z.output<Spec>>[];
+}
+
+/** Declare a hosting service type; register it in `services/registry.ts`. */
+export function defineServiceType<Kind extends string, Spec extends z.ZodType>(
+  def: ServiceTypeDefinition<Kind, Spec>,
+): ServiceTypeDefinition<Kind, Spec> {
+  return def;
+}

@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import type { ServiceTypeDefinition } from './define-service-type';
+import { domain } from './domain';
+
+/** Every hosting service type. Adding one = a module + its templates + its test, listed here. */
+export const serviceTypes = [domain] as const;
+
+export type ServiceKind = (typeof serviceTypes)[number]['kind'];
+export const SERVICE_KINDS = serviceTypes.map((t) => t.kind) as [ServiceKind, ...ServiceKind[]];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyServiceType = ServiceTypeDefinition<string, z.ZodType<any>>;
+
+/** Look up a service type by kind; undefined for unknown kinds. */
+export function serviceType(kind: string): AnyServiceType | undefined {
+  return (serviceTypes as readonly AnyServiceType[]).find((t) => t.kind === kind);
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { authorize, describeActor, type Actor } from '../core/actor';
+import type { CoreDeps } from '../core/deps';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { newId } from '../core/ids';
+import { PageQuery } from '../core/schemas';
+import { parseInput } from '../core/validate';
+import { getAccountOrThrow } from '../accounts/use-cases';
+import type { Operation, OperationAction } from '../provisioning/model';
+import { ServiceCreate, ServicePatch, type Service } from './model';
+import { serviceType, serviceTypes, type AnyServiceType } from './registry';
+
+/** The kinds this deployment offers, with their backends and config defaults (for portals and routes). */
+export function listServiceKinds() {
+  return {
+    items: serviceTypes.map((t) => ({
+      kind: t.kind,
+      label: t.label,
+      backends: t.backends.map((b) => ({ name: b.name, label: b.label, config: b.config })),
+    })),
+  };
+}
+
+function typeOrThrow(kind: string): AnyServiceType {
+  const type = serviceType(kind);
+  if (!type) {
+    throw new ValidationError(`Unknown service kind ${kind}`, [{ path: ['kind'], message: `Use one of: ${serviceTypes.map((t) => t.kind).join(', ')}` }]);
+  }
+  return type;
+}
+
+/** Services of other tenants and (for customers) other accounts are "not found". */
+export async function getServiceOrThrow(deps: CoreDeps, actor: Actor, serviceId: string): Promise<Service> {
+  authorize(actor, 'services:read');
+  const service = await deps.store.services.get(actor.tenantId, serviceId);
+  if (!service || (actor.type === 'customer' && service.accountId !== actor.accountId)) throw new NotFoundError('Service', serviceId);
+  return service;
+}
+
+const ServiceQuery = PageQuery.extend({ kind: z.string().max(40).optional(), accountId: z.string().max(40).optional() });
+
+export async function listServices(deps: CoreDeps, actor: Actor, query: unknown) {
+  authorize(actor, 'services:read');
+  const q = parseInput(ServiceQuery, query);
+  if (actor.type === 'customer') {
+    if (q.accountId && q.accountId !== actor.accountId) return { items: [] };
+    q.accountId = actor.accountId;
+  }
+  return deps.store.services.list(actor.tenantId, q);
+}
+
+function newOperation(deps: CoreDeps, actor: Actor, service: Service, action: OperationAction): Operation {
+  const now = deps.clock.now().toISOString();
+  return {
+    id: newId('operation', deps.clock),
+    tenantId: service.tenantId,
+    serviceId: service.id,
+    accountId: service.accountId,
+    kind: service.kind,
+    serviceName: service.name,
+    action,
+    state: 'pending',
+    attempt: 1,
+    serviceVersion: service.version,
+    createdBy: describeActor(actor),
+    createdAt: now,
+    updatedAt: now,
+    targets: [],
+    hostStates: {},
+    logs: [],
+  };
+}
+
+/** Create a service: validate its spec, fill tenant defaults, and queue its provisioning in the same write. */
+export async function createService(deps: CoreDeps, actor: Actor, input: unknown) {
+  authorize(actor, 'services:write');
+  const data = parseInput(ServiceCreate, input);
+  const type = typeOrThrow(data.kind);
+  await getAccountOrThrow(deps, actor, data.accountId);
+  const tenant = await deps.store.tenants.get(actor.tenantId);
+  if (!tenant) throw new NotFoundError('Tenant');
+  let spec = parseInput(type.spec, data.spec, ['spec']);
+  if (type.withDefaults) spec = type.withDefaults(spec, tenant);
+  const now = deps.clock.now();
+  const service: Service = {
+    id: newId('service', deps.clock),
+    tenantId: actor.tenantId,
+    accountId: data.accountId,
+    kind: type.kind,
+    name: type.identity(spec),
+    spec,
+    backendState: type.nextState ? type.nextState({}, now) : {},
+    state: 'pending',
+    version: 1,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const operation = newOperation(deps, actor, service, 'save');
+  service.lastOperationId = operation.id;
+  await deps.store.services.create(service, operation);
+  return { service, operation };
+}
+
+/** Change a service's spec (e.g. DNS records); its identity (the name) cannot change. */
+export async function updateService(deps: CoreDeps, actor: Actor, serviceId: string, input: unknown) {
+  authorize(actor, 'services:write');
+  const current = await getServiceOrThrow(deps, actor, serviceId);
+  if (current.state === 'deleting' || current.state === 'deleted') throw new ConflictError('This service is being deleted');
+  const type = typeOrThrow(current.kind);
+  const data = parseInput(ServicePatch, input);
+  const spec = parseInput(type.spec, data.spec, ['spec']);
+  if (type.identity(spec) !== current.name) {
+    throw new ValidationError('The name of a service cannot change; create a new one instead', [{ path: ['spec', 'name'], message: 'Cannot change' }]);
+  }
+  const now = deps.clock.now();
+  const service: Service = {
+    ...current,
+    spec,
+    backendState: type.nextState ? type.nextState(current.backendState, now) : current.backendState,
+    state: 'pending',
+    version: current.version + 1,
+    updatedAt: now.toISOString(),
+  };
+  const operation = newOperation(deps, actor, service, 'save');
+  service.lastOperationId = operation.id;
+  await deps.store.services.change(service, current.version, operation);
+  return { service, operation };
+}
+
+/** Remove a service from its hosts; it stays listed as "deleted" once the hosts confirm. */
+export async function deleteService(deps: CoreDeps, actor: Actor, serviceId: string) {
+  authorize(actor, 'services:write');
+  const current = await getServiceOrThrow(deps, actor, serviceId);
+  if (current.state === 'deleting' || current.state === 'deleted') throw new ConflictError('This service is already being deleted');
+  const now = deps.clock.now().toISOString();
+  const service: Service = { ...current, state: 'deleting', version: current.version + 1, updatedAt: now };
+  const operation = newOperation(deps, actor, service, 'delete');
+  service.lastOperationId = operation.id;
+  await deps.store.services.change(service, current.version, operation);
+  return { service, operation };
+}

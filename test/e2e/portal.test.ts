@@ -1,0 +1,268 @@
+// End to end, in a real browser: a hosting organisation signs up, adds a customer, a host (local transport:
+// scripts run with bash on this machine), a route and a domain, watches the domain reach "applied", finds the zone
+// file the BIND backend wrote, reads the operation log, then its customer signs in to the member portal.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
+import { startLocalStack } from '../../functions/src/local/stack';
+
+declare module 'vitest' {
+  // Provided by the run's global setup (one DynamoDB Local per run).
+  interface ProvidedContext {
+    dynamoEndpoint: string;
+  }
+}
+
+const CHROMIUM = process.env.CONSORT_CHROMIUM ?? '/usr/bin/chromium';
+const IS_CI = process.env.CI === 'true';
+/** `prod` (default): `next build` when web/ changed, then `next start`. `dev`: `next dev` (compiles per page). */
+const WEB_MODE = process.env.CONSORT_E2E_WEB_MODE === 'dev' ? 'dev' : 'prod';
+const ARTIFACTS = fileURLToPath(new URL('../../test-results/e2e', import.meta.url));
+
+// Locally, no browser means nothing to test; in CI a missing browser is a broken setup and must fail.
+const runnable = existsSync(CHROMIUM) || IS_CI;
+
+describe.skipIf(!runnable)('admin and member portals in a browser', () => {
+  const logs: string[] = [];
+  const workDir = mkdtempSync(join(tmpdir(), 'consort-e2e-'));
+  const zonesDir = join(workDir, 'zones');
+  const suffix = randomBytes(3).toString('hex');
+  const owner = {
+    organisation: `E2E Hosting ${suffix}`,
+    slug: `e2e-${suffix}`,
+    name: 'Erin Owner',
+    email: `owner-${suffix}@example.org`,
+    password: `correct-horse-${suffix}`,
+  };
+  const customer = { email: `board-${suffix}@example.org`, password: `member-pass-${suffix}` };
+  const domain = 'example-e2e.test';
+
+  let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let page: Page;
+  let webUrl: string;
+
+  // playwright-core has no web-first assertions (those live in @playwright/test): wait, then assert.
+  /** Resolves when the (first) element is visible. */
+  const shows = (locator: Locator) => locator.first().waitFor({ state: 'visible' });
+  /** `expect.poll` with a timeout suited to server-rendered pages. */
+  const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000 });
+
+  /** Wait for a page by its path (a regex on the whole URL would also match `?next=/portal`). */
+  const atPath = (path: string | RegExp) => (url: URL) => (typeof path === 'string' ? url.pathname === path : path.test(url.pathname));
+
+  /** On failure: a screenshot and the last log lines of every component. */
+  function reportFailures(name: string) {
+    onTestFailed(async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const file = join(ARTIFACTS, `${name}.png`);
+      await page?.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+      console.error(`Screenshot: ${file}\nPage: ${page?.url()}\n--- last log lines ---\n${logs.slice(-150).join('\n')}`);
+    });
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (install Debian's chromium or set CONSORT_CHROMIUM)`);
+    mkdirSync(zonesDir, { recursive: true });
+    stack = await startLocalStack({
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      tableName: `e2e-${suffix}`,
+      apiPort: 0,
+      web: { port: 0, mode: WEB_MODE },
+      allowLocalTransport: true,
+      dataDir: join(workDir, 'data'),
+      schedules: false,
+      fastRetries: true,
+      weakPasswordHashing: true,
+      log: (prefix, line) => logs.push(`[${prefix}] ${line}`),
+    });
+    if (!stack.webUrl) throw new Error('The local stack started without the web app');
+    webUrl = stack.webUrl;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    context = await browser.newContext({ baseURL: webUrl, locale: 'en-GB' });
+    context.setDefaultTimeout(30_000);
+    context.setDefaultNavigationTimeout(60_000);
+    page = await context.newPage();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('signs up a tenant and lands on the admin dashboard', async () => {
+    reportFailures('signup');
+    await page.goto('/signup');
+    await page.getByLabel('Organisation name').fill(owner.organisation);
+    await page.getByLabel('Short address').fill(owner.slug);
+    await page.getByLabel('Country').selectOption('ES');
+    await page.getByLabel('Currency').selectOption('EUR');
+    await page.getByLabel('Default language').selectOption('en');
+    await page.getByLabel('Time zone').selectOption('Europe/Madrid');
+    await page.getByLabel('Your name').fill(owner.name);
+    await page.getByLabel('E-mail').fill(owner.email);
+    await page.getByLabel('Password').fill(owner.password);
+    await page.getByRole('button', { name: 'Create organisation' }).click();
+
+    await page.waitForURL(atPath('/admin'));
+    await shows(page.getByRole('heading', { level: 1, name: 'Dashboard' }));
+    await shows(page.getByText(owner.organisation).first());
+  });
+
+  it('creates a customer account with a member portal login', async () => {
+    reportFailures('account');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    await page.waitForURL(atPath('/admin/accounts'));
+    const form = page.getByRole('form', { name: 'New account' });
+    await form.getByLabel('Name').fill('Example Association');
+    await form.getByLabel('Type').selectOption('association');
+    await form.getByLabel('E-mail').fill(customer.email);
+    await form.getByLabel('Country').selectOption('ES');
+    await form.getByRole('button', { name: 'Create account' }).click();
+
+    await page.waitForURL(atPath(/^\/admin\/accounts\/[^/]+$/));
+    await shows(page.getByRole('heading', { level: 1, name: 'Example Association' }));
+
+    await page.getByText('Create a customer login').click();
+    const login = page.getByRole('form', { name: 'Create a customer login' });
+    await login.getByLabel('Password').fill(customer.password);
+    await login.getByRole('button', { name: 'Create login' }).click();
+    await shows(page.getByRole('status').filter({ hasText: `${customer.email} can now sign in` }));
+  });
+
+  it('adds a host with the local transport and routes domains to it through BIND', async () => {
+    reportFailures('host');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts' }).click();
+    await page.waitForURL(atPath('/admin/hosts'));
+    expect(await page.getByRole('textbox', { name: 'Provisioning key' }).inputValue()).toMatch(/^ssh-\S+ \S+/);
+
+    const hostForm = page.getByRole('form', { name: 'Add a host' });
+    await hostForm.getByLabel('Name').fill('e2e-dns');
+    await hostForm.getByLabel('Address').fill('127.0.0.1');
+    await hostForm.getByLabel('Connection').selectOption('local');
+    await hostForm
+      .getByLabel('Configuration overrides')
+      .fill(
+        [
+          `bind.zones_dir=${zonesDir}`,
+          `bind.conf_file=${join(workDir, 'named.conf.consort')}`,
+          'bind.checkzone=named-checkzone',
+          'bind.reload=true',
+        ].join('\n'),
+      );
+    await hostForm.getByRole('button', { name: 'Add host' }).click();
+    await shows(page.getByRole('table', { name: 'All hosts' }).getByRole('row', { name: /e2e-dns/ }));
+
+    const routeForm = page.getByRole('form', { name: 'Add a route' });
+    await routeForm.getByLabel('Service and backend').selectOption('domain:bind');
+    await routeForm.getByLabel('Host').selectOption({ label: 'e2e-dns (127.0.0.1)' });
+    await routeForm.getByRole('button', { name: 'Add route' }).click();
+    await shows(page.getByRole('table', { name: 'Routes' }).getByRole('row', { name: /e2e-dns/ }));
+  });
+
+  it('creates a domain and sees it applied, with its zone file on the host', async () => {
+    reportFailures('domain');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Domains' }).click();
+    await page.waitForURL(atPath('/admin/domains'));
+    const form = page.getByRole('form', { name: 'New domain' });
+    await form.getByLabel('Account').selectOption({ label: 'Example Association' });
+    await form.getByLabel('Domain name').fill(domain);
+    await form.getByLabel('Records (optional)').fill(['@ A 192.0.2.10', 'www CNAME @', '@ MX 10 mail.example.org.'].join('\n'));
+    await form.getByRole('button', { name: 'Add domain' }).click();
+
+    await page.waitForURL(atPath(/^\/admin\/domains\/[^/]+$/));
+    await shows(page.getByRole('heading', { level: 1, name: domain }));
+    await eventually(() =>
+      page
+        .getByRole('table', { name: `Records of ${domain}` })
+        .getByRole('row')
+        .count(),
+    ).toBe(4);
+
+    // Provisioning runs in the background: reload until the page reports a final state (stop early on failure).
+    const status = page.getByRole('status').filter({ hasText: 'Provisioning' });
+    let state = 'pending';
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline; await page.waitForTimeout(1000)) {
+      await page.reload();
+      const text = (await status.textContent()) ?? '';
+      state = /Applied/.test(text) ? 'applied' : /Failed/.test(text) ? 'failed' : 'pending';
+      if (state !== 'pending') break;
+    }
+    expect(state, 'provisioning state of the domain').toBe('applied');
+
+    const zoneFiles = readdirSync(zonesDir).filter((f) => f.includes(domain));
+    expect(zoneFiles, `zone files in ${zonesDir}: ${readdirSync(zonesDir).join(', ')}`).toHaveLength(1);
+    const zone = readFileSync(join(zonesDir, zoneFiles[0]!), 'utf8');
+    expect(zone).toContain('SOA');
+    expect(zone).toMatch(/192\.0\.2\.10/);
+  });
+
+  it('shows the applied operation with its script in the operation log', async () => {
+    reportFailures('operations');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operations' }).click();
+    await page.waitForURL(atPath('/admin/operations'));
+    await page.getByLabel('State').selectOption('applied');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((url) => url.searchParams.get('state') === 'applied');
+
+    const rows = page.getByRole('table', { name: 'Operation log' }).getByRole('row').filter({ hasText: domain });
+    await eventually(() => rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toContain('Applied');
+    await rows.first().getByRole('link').click();
+
+    await page.waitForURL(atPath(/^\/admin\/operations\/[^/]+$/));
+    await shows(page.getByRole('heading', { level: 1, name: `Operation on ${domain}` }));
+    await shows(page.getByRole('heading', { name: /Attempt 1 on e2e-dns \(bind\)/ }));
+    const script = page.getByRole('group', { name: 'Script' });
+    const scriptText = await script.innerText();
+    expect(scriptText).toContain(domain);
+    expect(scriptText).toContain(zonesDir);
+
+    // The language switcher works on every page and is remembered.
+    await page.getByRole('button', { name: 'Español' }).click();
+    await shows(page.getByRole('heading', { level: 2, name: 'Registros de ejecución' }));
+    expect(await page.locator('html').getAttribute('lang')).toBe('es');
+    await page.getByRole('button', { name: 'English' }).click();
+    await shows(page.getByRole('heading', { level: 2, name: 'Execution logs' }));
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
+  it('lets the customer sign in to the member portal and see the domain', async () => {
+    reportFailures('portal');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(atPath('/login'));
+
+    await page.getByLabel('Organisation').fill(owner.slug);
+    await page.getByLabel('E-mail').fill(customer.email);
+    await page.getByLabel('Password').fill(customer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.waitForURL(atPath('/portal'));
+    const row = page.getByRole('table', { name: 'Your domains' }).getByRole('row', { name: new RegExp(domain.replaceAll('.', '\\.')) });
+    await eventually(() => row.innerText()).toContain('Applied');
+    await row.getByRole('link', { name: domain }).click();
+    await page.waitForURL(atPath(/^\/portal\/domains\/[^/]+$/));
+    await eventually(() => page.getByRole('table', { name: `Records of ${domain}` }).innerText()).toContain('192.0.2.10');
+
+    // Staff pages are not for customers.
+    await page.goto('/admin');
+    await page.waitForURL(atPath('/portal'));
+  });
+});

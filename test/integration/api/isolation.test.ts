@@ -1,0 +1,125 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../../functions/src/http/routes';
+import type { LocalStack } from '../../../functions/src/local/stack';
+import { apiClient, signupTenant, type ApiClient } from '../../support/api-client';
+import { startTestStack } from '../../support/stack';
+
+// Tenant isolation: tenant B, holding an owner API key, tries every /v1 route with tenant A's ids.
+// Every route with a path parameter must answer 404 (never 200/204/403, which would reveal or touch A's data),
+// and every list must leave out A's items. A new route with an unknown parameter name fails this test
+// until an id for it is added below — so coverage cannot silently lag behind the route table.
+
+let stack: LocalStack;
+let a: Awaited<ReturnType<typeof signupTenant>>;
+let bKey: ApiClient;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  a = await signupTenant(stack.apiUrl, 'Alpha');
+  const b = await signupTenant(stack.apiUrl, 'Beta');
+  const key = await b.client.post('/v1/api-keys', { name: 'isolation probe', role: 'owner' });
+  expect(key.status).toBe(201);
+  bKey = apiClient(stack.apiUrl, key.body.secret);
+
+  const zones = mkdtempSync(join(tmpdir(), 'consort-iso-'));
+  const account = await a.client.post('/v1/accounts', { name: 'Alpha Customer', email: 'c@alpha.example.org', country: 'ES' });
+  const contact = await a.client.post(`/v1/accounts/${account.body.id}/contacts`, { name: 'Tech', email: 't@alpha.example.org', usages: ['technical'] });
+  const host = await a.client.post('/v1/hosts', {
+    name: 'alpha-dns',
+    address: '127.0.0.1',
+    transport: 'local',
+    config: { 'bind.zones_dir': zones, 'bind.conf_file': join(zones, 'named.conf'), 'bind.checkzone': 'true', 'bind.reload': 'true' },
+  });
+  const routeRes = await a.client.post('/v1/routes', { kind: 'domain', backend: 'bind', hostId: host.body.id });
+  const service = await a.client.post('/v1/services', { accountId: account.body.id, kind: 'domain', spec: { name: 'alpha-isolation.test' } });
+  const aKey = await a.client.post('/v1/api-keys', { name: 'alpha key', role: 'support' });
+  for (const res of [account, contact, host, routeRes, service, aKey]) expect(res.status, JSON.stringify(res.body)).toBe(201);
+  await stack.idle();
+  Object.assign(ids, {
+    accountId: account.body.id,
+    contactId: contact.body.id,
+    hostId: host.body.id,
+    routeId: routeRes.body.id,
+    serviceId: service.body.service.id,
+    operationId: service.body.operation.id,
+    keyId: aKey.body.apiKey.id,
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const BODIES: Record<string, unknown> = {
+  'PATCH /v1/accounts/{accountId}': { name: 'Hijacked' },
+  'POST /v1/accounts/{accountId}/contacts': { name: 'Intruder', email: 'x@beta.example.org', usages: ['billing'] },
+  'PATCH /v1/accounts/{accountId}/contacts/{contactId}': { name: 'Hijacked' },
+  'PATCH /v1/hosts/{hostId}': { name: 'hijacked' },
+  'PATCH /v1/services/{serviceId}': { spec: { name: 'alpha-isolation.test', records: [] } },
+};
+
+describe('tenant isolation', () => {
+  const withParams = ROUTES.filter((r) => r.path.includes('{'));
+
+  it.each(withParams.map((r) => [`${r.method} ${r.path}`, r] as const))('%s with another tenant’s ids → 404', async (name, r) => {
+    const path = r.path.replace(/\{(\w+)\}/g, (_, p: string) => {
+      const id = ids[p];
+      if (!id) throw new Error(`No tenant-A id for path parameter {${p}}: add it to the isolation test`);
+      return id;
+    });
+    const res = await bKey.request(r.method, path, r.method === 'POST' || r.method === 'PATCH' ? (BODIES[name] ?? {}) : undefined);
+    expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('lists never include another tenant’s items', async () => {
+    const lists = ROUTES.filter((r) => r.method === 'GET' && !r.path.includes('{') && !r.isPublic);
+    expect(lists.length).toBeGreaterThan(5);
+    const aIds = Object.values(ids);
+    for (const r of lists) {
+      const res = await bKey.get(r.path);
+      expect(res.status, r.path).toBe(200);
+      const text = JSON.stringify(res.body);
+      for (const id of aIds) expect(text, `${r.path} leaks ${id}`).not.toContain(id);
+    }
+  });
+
+  it('query filters with another tenant’s ids return nothing', async () => {
+    const services = await bKey.get(`/v1/services?accountId=${ids.accountId}`);
+    expect(services.body.items).toEqual([]);
+    const ops = await bKey.get(`/v1/operations?serviceId=${ids.serviceId}`);
+    expect(ops.body.items).toEqual([]);
+  });
+
+  it('B cannot attach its own data to A’s objects', async () => {
+    const service = await bKey.post('/v1/services', { accountId: ids.accountId, kind: 'domain', spec: { name: 'beta-steal.test' } });
+    expect(service.status).toBe(404);
+    const route = await bKey.post('/v1/routes', { kind: 'domain', backend: 'bind', hostId: ids.hostId });
+    expect(route.status).toBe(422);
+    const customer = await bKey.post('/v1/users', { name: 'x', email: 'x@beta.example.org', role: 'customer', password: 'long-enough-password', accountId: ids.accountId });
+    expect(customer.status).toBe(404);
+  });
+
+  it('a forged cursor pointing into another tenant is refused', async () => {
+    const forged = Buffer.from(JSON.stringify({ pk: a.tenant.id, sk: `ACCOUNT#${ids.accountId}` })).toString('base64url');
+    const res = await bKey.get(`/v1/accounts?cursor=${forged}`);
+    expect(res.status).toBe(422);
+  });
+
+  it('A’s data is intact after all of B’s attempts', async () => {
+    const account = await a.client.get(`/v1/accounts/${ids.accountId}`);
+    expect(account.body.name).toBe('Alpha Customer');
+    const contacts = await a.client.get(`/v1/accounts/${ids.accountId}/contacts`);
+    expect(contacts.body.items.map((c: { name: string }) => c.name)).toEqual(['Tech']);
+    const host = await a.client.get(`/v1/hosts/${ids.hostId}`);
+    expect(host.body.name).toBe('alpha-dns');
+    const keys = await a.client.get('/v1/api-keys');
+    expect(keys.body.items.find((k: { id: string }) => k.id === ids.keyId).revokedAt).toBeUndefined();
+    const service = await a.client.get(`/v1/services/${ids.serviceId}`);
+    expect(service.body.state).toBe('applied');
+  });
+});
