@@ -126,7 +126,7 @@ describe('domain provisioning', () => {
     const op = (await owner.get(`/v1/operations/${failed.lastOperationId}`)).body;
     expect(op.state).toBe('failed');
     expect(op.logs[0].exitCode).not.toBe(0);
-    expect(op.logs[0].stderr.length).toBeGreaterThan(0);
+    expect(op.logs[0].stderr.length, JSON.stringify(op.logs[0])).toBeGreaterThan(0);
     expect(readFileSync(join(dir, 'zones', 'edit-me.test.db'), 'utf8')).toContain('192.0.2.1'); // old zone kept
 
     await owner.patch(`/v1/hosts/${hostId}`, { config: { ...(await owner.get(`/v1/hosts/${hostId}`)).body.config, 'bind.checkzone': hasCheckzone ? 'named-checkzone' : 'true' } });

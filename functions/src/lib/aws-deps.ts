@@ -41,7 +41,7 @@ export function createAwsDeps(): AppDeps {
     queue: new SqsProvisioningQueue(sqs, env.PROVISIONING_QUEUE_URL),
     templates: new FileTemplateSource(env.CONSORT_TEMPLATES_DIR),
     transports: { ssh: new SshTransport() },
-    scriptTimeoutMs: 300_000,
+    scriptTimeoutMs: 240_000,
     allowLocalTransport: false,
     log: {
       info: (m, d) => logger.info(m, d ?? {}),

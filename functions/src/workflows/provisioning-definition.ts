@@ -44,7 +44,7 @@ export function provisioningDefinition(stepsFunctionArn: string) {
       },
       NothingToDo: { Type: 'Succeed' },
       Execute: task('Execute', stepsFunctionArn, 'Complete', {
-        TimeoutSeconds: 600,
+        TimeoutSeconds: 290,
         Retry: [
           { ErrorEquals: ['TransientError'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2 },
           { ErrorEquals: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 },

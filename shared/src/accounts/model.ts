@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Country, Email, Label, Locale } from '../core/schemas';
+import { Country, Email, Label, Locale, patchOf } from '../core/schemas';
 
 /** A customer of the hosting organisation (thesis: "account" = the member who owns services). */
 export const AccountInput = z.object({
@@ -17,7 +17,7 @@ export const AccountInput = z.object({
 });
 export type AccountInput = z.input<typeof AccountInput>;
 
-export const AccountPatch = AccountInput.partial().extend({ active: z.boolean().optional() });
+export const AccountPatch = patchOf(AccountInput).extend({ active: z.boolean().optional() });
 export type AccountPatch = z.input<typeof AccountPatch>;
 
 export const Account = AccountInput.extend({
@@ -38,7 +38,7 @@ export const ContactInput = z.object({
   usages: z.array(z.enum(CONTACT_USAGES)).min(1).default(['billing', 'technical']),
 });
 export type ContactInput = z.input<typeof ContactInput>;
-export const ContactPatch = ContactInput.partial();
+export const ContactPatch = patchOf(ContactInput);
 
 export const Contact = ContactInput.extend({
   id: z.string(),

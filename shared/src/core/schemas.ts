@@ -53,3 +53,17 @@ export interface Page<T> {
   items: T[];
   nextCursor?: string;
 }
+
+/**
+ * The PATCH form of an input schema: every field optional and **without its default**. (`.partial()` keeps
+ * defaults in Zod 4, so a patch that omits `transport` would silently reset it to the default.)
+ */
+export function patchOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const bare = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType);
+      return [key, bare.optional()];
+    }),
+  ) as unknown as { [K in keyof Shape]: z.ZodOptional<Shape[K] extends z.ZodDefault<infer T> ? T : Shape[K]> };
+  return z.object(shape);
+}

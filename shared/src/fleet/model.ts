@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Label } from '../core/schemas';
+import { Label, patchOf } from '../core/schemas';
 
 /** Config keys are `backend.option` (e.g. `bind.zones_dir`); values are plain strings. */
 export const HostConfig = z.record(z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/), z.string().max(500));
@@ -31,7 +31,7 @@ export const HostInput = z.object({
   description: z.string().max(500).optional(),
 });
 export type HostInput = z.input<typeof HostInput>;
-export const HostPatch = HostInput.partial();
+export const HostPatch = patchOf(HostInput);
 
 export const Host = HostInput.extend({
   id: z.string(),

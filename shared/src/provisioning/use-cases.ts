@@ -21,13 +21,20 @@ export async function getOperationOrThrow(deps: CoreDeps, actor: Actor, operatio
 }
 
 /**
- * Move a pending operation from the outbox to the per-host FIFO queue. Idempotent: messages carry a
- * deduplication id per attempt and host, and only the caller that wins the pending → queued transition
- * is the one whose send counted; a crash between send and transition is repaired by the sweeper.
+ * Move a pending operation from the outbox to the per-host FIFO queue. The operation becomes `queued` before the
+ * message is sent, so a worker that receives the message at once finds it ready; it stays in the outbox until a
+ * worker starts it, and the sweeper re-sends queued operations nobody started (a crash between transition and
+ * send, a lost local queue). Messages carry a deduplication id per attempt and host, and workers skip operations
+ * that already ran, so a re-send never applies a change twice.
  */
 export async function dispatchOperation(deps: CoreDeps, tenantId: string, operationId: string): Promise<Operation | undefined> {
   const op = await deps.store.operations.get(tenantId, operationId);
-  if (!op || op.state !== 'pending') return op;
+  if (!op) return op;
+  if (op.state === 'queued') {
+    await sendToHosts(deps, op);
+    return op;
+  }
+  if (op.state !== 'pending') return op;
   const now = deps.clock.now().toISOString();
   const routes = (await deps.store.routes.list(tenantId)).filter((r) => r.active && r.kind === op.kind);
   const targets = [...new Set(routes.map((r) => r.hostId))];
@@ -40,25 +47,37 @@ export async function dispatchOperation(deps: CoreDeps, tenantId: string, operat
     if (failed) await deps.store.services.settle(tenantId, op.serviceId, op.id, 'failed', now);
     return failed;
   }
-  await deps.queue.send(
-    targets.map((hostId) => ({
-      groupId: `${tenantId}#${hostId}`,
-      deduplicationId: `${op.id}-${op.attempt}-${hostId}`,
-      body: { tenantId, hostId, operationId: op.id, attempt: op.attempt },
-    })),
-  );
-  return deps.store.operations.transition(tenantId, op.id, ['pending'], { state: 'queued', targets, updatedAt: now });
+  const queued = await deps.store.operations.transition(tenantId, op.id, ['pending'], { state: 'queued', targets, updatedAt: now });
+  if (!queued) return deps.store.operations.get(tenantId, op.id); // another dispatcher won
+  await sendToHosts(deps, queued);
+  return queued;
 }
 
-/** Scheduled safety net: dispatch whatever is still in any tenant's outbox. Returns how many it dispatched. */
-export async function sweepOutbox(deps: CoreDeps, options: { olderThanMs?: number } = {}): Promise<number> {
-  const cutoff = deps.clock.now().getTime() - (options.olderThanMs ?? 0);
+async function sendToHosts(deps: CoreDeps, op: Operation): Promise<void> {
+  await deps.queue.send(
+    op.targets.map((hostId) => ({
+      groupId: `${op.tenantId}#${hostId}`,
+      deduplicationId: `${op.id}-${op.attempt}-${hostId}`,
+      body: { tenantId: op.tenantId, hostId, operationId: op.id, attempt: op.attempt },
+    })),
+  );
+}
+
+/**
+ * Scheduled safety net: dispatch what is still pending in any tenant's outbox, and re-send operations queued for
+ * longer than `requeueAfterMs` that no worker started. Returns how many it dispatched or re-sent.
+ */
+export async function sweepOutbox(deps: CoreDeps, options: { olderThanMs?: number; requeueAfterMs?: number } = {}): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const pendingCutoff = now - (options.olderThanMs ?? 0);
+  const queuedCutoff = now - (options.requeueAfterMs ?? 10 * 60_000);
   let count = 0;
   let cursor: string | undefined;
   do {
     const page = await deps.store.tenants.listIds(cursor);
     for (const tenantId of page.items) {
       for (const op of await deps.store.operations.outbox(tenantId, 100)) {
+        const cutoff = op.state === 'queued' ? queuedCutoff : pendingCutoff;
         if (Date.parse(op.updatedAt) > cutoff) continue;
         await dispatchOperation(deps, tenantId, op.id);
         count += 1;

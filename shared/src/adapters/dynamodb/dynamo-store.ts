@@ -486,8 +486,10 @@ export class DynamoStore implements Store {
       const stateKeys = indexKeys.operationByState(tid, patch.state, oid);
       values[':g2pk'] = stateKeys.gsi2pk;
       sets.push('gsi2pk = :g2pk');
-      const removes = patch.state === 'pending' ? [] : OUTBOX_ATTRS;
-      if (patch.state === 'pending') {
+      // The outbox holds operations until a worker picks them up: pending (not sent) and queued (sent, not started).
+      const inOutbox = patch.state === 'pending' || patch.state === 'queued';
+      const removes = inOutbox ? [] : OUTBOX_ATTRS;
+      if (inOutbox) {
         const outbox = indexKeys.outbox(tid, oid);
         values[':g3pk'] = outbox.gsi3pk;
         values[':g3sk'] = outbox.gsi3sk;
