@@ -99,6 +99,9 @@ describe.skipIf(!runnable)('admin and member portals in a browser', () => {
     context.setDefaultTimeout(30_000);
     context.setDefaultNavigationTimeout(60_000);
     page = await context.newPage();
+    page.on('console', (m) => m.type() !== 'debug' && logs.push(`[browser:${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`[browser:pageerror] ${e.message}`));
+    page.on('requestfailed', (r) => logs.push(`[browser:requestfailed] ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
   }, 300_000);
 
   afterAll(async () => {

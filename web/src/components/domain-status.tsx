@@ -1,5 +1,5 @@
 // The provisioning state of a domain, announced politely when it changes.
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { StateBadge } from '@/components/ui';
 import { getI18n } from '@/i18n/server';

@@ -1,6 +1,6 @@
 'use client';
 // A navigation link that marks itself `aria-current="page"` on its section.
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { usePathname } from 'next/navigation';
 
 export function NavLink({ href, exact = false, children }: { href: string; exact?: boolean; children: React.ReactNode }) {

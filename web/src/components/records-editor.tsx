@@ -1,6 +1,6 @@
 // A domain's records: a table with edit/remove per record and a form to add or edit one. Used by the staff
 // domain page and the member portal. Edit state lives in the URL (`?edit=3`), so it needs no JavaScript.
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { ActionButton } from '@/components/action-button';
 import { ActionForm, SubmitButton } from '@/components/form';
 import { RecordFields, type RecordLabels } from '@/components/record-fields';

@@ -1,5 +1,5 @@
 // Presentational building blocks shared by pages (server components).
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { getI18n } from '@/i18n/server';
 
 export function PageHeader({ title, description, actions }: { title: string; description?: string; actions?: React.ReactNode }) {

@@ -1,5 +1,5 @@
 // Shell of the pages anyone can open: landing, sign-in, signup.
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { LanguageSwitcher } from '@/components/language-switcher';
 import { getI18n } from '@/i18n/server';
 

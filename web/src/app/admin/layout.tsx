@@ -1,5 +1,5 @@
 // The staff portal: a sidebar with the sections the user's role may open.
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { redirect } from 'next/navigation';
 import { LanguageSwitcher } from '@/components/language-switcher';
 import { NavLink } from '@/components/nav-link';

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { PageHeader, Section, StateBadge, Table, EmptyState } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { apiGet } from '@/server/api';

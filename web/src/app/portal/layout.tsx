@@ -1,5 +1,5 @@
 // The member portal: the customer's own services.
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { redirect } from 'next/navigation';
 import { LanguageSwitcher } from '@/components/language-switcher';
 import { NavLink } from '@/components/nav-link';

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { ActionForm, Field, SelectField, SubmitButton } from '@/components/form';
 import { getI18n } from '@/i18n/server';
 import { signup } from '@/server/actions/session';

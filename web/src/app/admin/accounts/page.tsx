@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { AccountFields } from '@/components/account-fields';
 import { ActionForm, SubmitButton } from '@/components/form';
 import { Badge, EmptyState, PageHeader, Pager, Section, Table } from '@/components/ui';

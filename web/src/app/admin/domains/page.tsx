@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { ActionForm, Field, SelectField, SubmitButton, TextAreaField } from '@/components/form';
 import { EmptyState, Notice, PageHeader, Pager, Section, StateBadge, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';

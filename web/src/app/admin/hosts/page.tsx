@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { ActionButton } from '@/components/action-button';
 import { ActionForm, CheckboxField, SelectField, SubmitButton } from '@/components/form';
 import { HostFields } from '@/components/host-fields';
