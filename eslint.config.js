@@ -10,7 +10,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
       'no-control-regex': 'off',
     },
@@ -20,8 +23,15 @@ export default tseslint.config(
     files: ['shared/src/**/*.ts'],
     ignores: ['shared/src/adapters/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', 'next', 'next/*', 'next-auth', '@middy/*', 'node:fs', 'node:child_process', 'ssh2'] }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Pass configuration in; the core never reads the environment.' }, { object: 'Date', property: 'now', message: 'Use the Clock.' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@aws-sdk/*', 'next', 'next/*', 'next-auth', '@middy/*', 'node:fs', 'node:child_process', 'ssh2'] },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Pass configuration in; the core never reads the environment.' },
+        { object: 'Date', property: 'now', message: 'Use the Clock.' },
+      ],
     },
   },
 );

@@ -31,7 +31,14 @@ async function measure(name: string, run: (client: number, i: number) => Promise
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { name, requests: latencies.length, errors, p50_ms: percentile(latencies, 50), p95_ms: percentile(latencies, 95), rps: Number((latencies.length / seconds).toFixed(1)) };
+  return {
+    name,
+    requests: latencies.length,
+    errors,
+    p50_ms: percentile(latencies, 50),
+    p95_ms: percentile(latencies, 95),
+    rps: Number((latencies.length / seconds).toFixed(1)),
+  };
 }
 
 async function main() {
@@ -41,7 +48,9 @@ async function main() {
     const t = await signupTenant(stack.apiUrl, 'Bench');
     const zones = mkdtempSync(join(tmpdir(), 'consort-bench-'));
     const host = await t.client.post('/v1/hosts', {
-      name: 'bench-dns', address: '127.0.0.1', transport: 'local',
+      name: 'bench-dns',
+      address: '127.0.0.1',
+      transport: 'local',
       config: { 'bind.zones_dir': zones, 'bind.conf_file': join(zones, 'named.conf'), 'bind.checkzone': 'true', 'bind.reload': 'true' },
     });
     await t.client.post('/v1/routes', { kind: 'domain', backend: 'bind', hostId: host.body.id });
@@ -53,8 +62,16 @@ async function main() {
     for (let i = 0; i < 20; i += 1) await t.client.get('/v1/accounts?limit=50');
 
     const list = await measure('GET /v1/accounts', async () => (await t.client.get('/v1/accounts?limit=50')).status);
-    const create = await measure('POST /v1/services', async (client, i) =>
-      (await t.client.post('/v1/services', { accountId: accounts[client % accounts.length], kind: 'domain', spec: { name: `bench-${client}-${i}.test` } })).status,
+    const create = await measure(
+      'POST /v1/services',
+      async (client, i) =>
+        (
+          await t.client.post('/v1/services', {
+            accountId: accounts[client % accounts.length],
+            kind: 'domain',
+            spec: { name: `bench-${client}-${i}.test` },
+          })
+        ).status,
     );
     await stack.idle();
     console.log(JSON.stringify({ bench: 'api', concurrency: CONCURRENCY, node: process.version, results: [list, create] }));

@@ -95,11 +95,21 @@ describe.skipIf(!ready)('provisioning over SSH', () => {
   });
 
   it('shows a zone the checker rejects as failed with its stderr, keeps the old zone, and retries', async () => {
-    const created = await owner.post('/v1/services', { accountId, kind: 'domain', spec: { name: 'conflict.test', records: [{ type: 'A', name: 'www', value: '192.0.2.1' }] } });
+    const created = await owner.post('/v1/services', {
+      accountId,
+      kind: 'domain',
+      spec: { name: 'conflict.test', records: [{ type: 'A', name: 'www', value: '192.0.2.1' }] },
+    });
     expect((await settled(created.body.service.id)).state).toBe('applied');
     // A CNAME next to other data at the same name passes our schema but not named-checkzone.
     const bad = await owner.patch(`/v1/services/${created.body.service.id}`, {
-      spec: { name: 'conflict.test', records: [{ type: 'A', name: 'www', value: '192.0.2.1' }, { type: 'CNAME', name: 'www', value: 'elsewhere.example.net.' }] },
+      spec: {
+        name: 'conflict.test',
+        records: [
+          { type: 'A', name: 'www', value: '192.0.2.1' },
+          { type: 'CNAME', name: 'www', value: 'elsewhere.example.net.' },
+        ],
+      },
     });
     expect(bad.status).toBe(200);
     const failed = await settled(created.body.service.id);

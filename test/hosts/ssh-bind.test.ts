@@ -27,7 +27,10 @@ function findCheckzone(): string | undefined {
 }
 
 const CHECKZONE = findCheckzone();
-const missing = [existsSync(SSHD) ? '' : `${SSHD} (apt-get install openssh-server)`, CHECKZONE ? '' : 'named-checkzone (apt-get install bind9-utils)'].filter(Boolean);
+const missing = [
+  existsSync(SSHD) ? '' : `${SSHD} (apt-get install openssh-server)`,
+  CHECKZONE ? '' : 'named-checkzone (apt-get install bind9-utils)',
+].filter(Boolean);
 const IS_CI = process.env.CI === 'true';
 if (missing.length && !IS_CI) console.warn(`Skipping test/hosts/ssh-bind.test.ts: missing ${missing.join(' and ')}`);
 
@@ -36,7 +39,14 @@ const bind = domain.backends[0]!;
 const tenant: Pick<Tenant, 'id' | 'slug' | 'settings'> = {
   id: 'ten_ssh',
   slug: 'ssh',
-  settings: { dns: { nameservers: ['ns1.consort-test.net.', 'ns2.consort-test.net.'], hostmaster: 'hostmaster@consort-test.net', ttl: 3600, defaultRecords: [] } },
+  settings: {
+    dns: {
+      nameservers: ['ns1.consort-test.net.', 'ns2.consort-test.net.'],
+      hostmaster: 'hostmaster@consort-test.net',
+      ttl: 3600,
+      defaultRecords: [],
+    },
+  },
 };
 
 async function closedPort(): Promise<number> {
@@ -59,7 +69,11 @@ describe.skipIf(missing.length > 0 && !IS_CI)('BIND over SSH (real sshd)', { tim
 
   function item(spec: unknown, action: 'save' | 'delete' = 'save', serial = 2024030501): UnitItem {
     const parsed = DomainSpec.parse(spec);
-    return { operationId: `op_${parsed.name}`, action, service: { id: `svc_${parsed.name}`, accountId: 'acc_1', name: parsed.name, kind: 'domain', spec: parsed, backendState: { serial } } };
+    return {
+      operationId: `op_${parsed.name}`,
+      action,
+      service: { id: `svc_${parsed.name}`, accountId: 'acc_1', name: parsed.name, kind: 'domain', spec: parsed, backendState: { serial } },
+    };
   }
 
   async function run(items: UnitItem[], target: Partial<Host> = {}) {
@@ -114,7 +128,9 @@ describe.skipIf(missing.length > 0 && !IS_CI)('BIND over SSH (real sshd)', { tim
 
     const zoneFile = join(zonesDir, 'ssh-bind.test.db');
     expect(execFileSync(CHECKZONE!, ['ssh-bind.test', zoneFile], { encoding: 'utf8' })).toMatch(/loaded serial 2024030502\nOK/);
-    expect(readFileSync(confFile, 'utf8').match(/zone "ssh-bind\.test" \{ type primary; file "[^"]+\/ssh-bind\.test\.db"; \};/g)).toHaveLength(1);
+    expect(
+      readFileSync(confFile, 'utf8').match(/zone "ssh-bind\.test" \{ type primary; file "[^"]+\/ssh-bind\.test\.db"; \};/g),
+    ).toHaveLength(1);
     expect(existsSync('/tmp/consort-pwned')).toBe(false);
   });
 
@@ -123,7 +139,13 @@ describe.skipIf(missing.length > 0 && !IS_CI)('BIND over SSH (real sshd)', { tim
     expect(good.exitCode, good.stderr).toBe(0);
     // A CNAME next to other data at the same name: valid record by record, invalid as a zone.
     const bad = await run([
-      item({ name: 'conflict.test', records: [{ type: 'A', name: 'www', value: '192.0.2.1' }, { type: 'CNAME', name: 'www', value: 'elsewhere.example.net.' }] }),
+      item({
+        name: 'conflict.test',
+        records: [
+          { type: 'A', name: 'www', value: '192.0.2.1' },
+          { type: 'CNAME', name: 'www', value: 'elsewhere.example.net.' },
+        ],
+      }),
     ]);
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stderr).toMatch(/CNAME and other data/);
@@ -142,7 +164,9 @@ describe.skipIf(missing.length > 0 && !IS_CI)('BIND over SSH (real sshd)', { tim
   });
 
   it('refuses a host whose key differs from the pinned one, before running anything', async () => {
-    const error = await run([item({ name: 'mitm.test' })], { hostKeyFingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }).catch((e: unknown) => e);
+    const error = await run([item({ name: 'mitm.test' })], {
+      hostKeyFingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).not.toBeInstanceOf(TransientError);
     expect(error).toMatchObject({ code: 'host_key_mismatch', details: { seen: sshd.fingerprint } });

@@ -76,7 +76,7 @@ describe('domain provisioning', () => {
           { type: 'A', name: '@', value: '192.0.2.10' },
           { type: 'A', name: 'www', value: '192.0.2.10' },
           { type: 'MX', name: '@', priority: 10, value: 'mail.example-prov.test.' },
-          { type: 'TXT', name: '@', value: 'v=spf1 mx -all; $(touch /tmp/pwned) `id` \'quoted\'' },
+          { type: 'TXT', name: '@', value: "v=spf1 mx -all; $(touch /tmp/pwned) `id` 'quoted'" },
         ],
       },
     });
@@ -104,7 +104,11 @@ describe('domain provisioning', () => {
   it('rejects a duplicate name with 409 and an invalid record with 422 naming the field', async () => {
     const dup = await owner.post('/v1/services', { accountId, kind: 'domain', spec: { name: 'example-prov.test' } });
     expect(dup.status).toBe(409);
-    const bad = await owner.post('/v1/services', { accountId, kind: 'domain', spec: { name: 'bad-record.test', records: [{ type: 'A', name: 'www', value: '999.1.1.1' }] } });
+    const bad = await owner.post('/v1/services', {
+      accountId,
+      kind: 'domain',
+      spec: { name: 'bad-record.test', records: [{ type: 'A', name: 'www', value: '999.1.1.1' }] },
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.error.details[0].path).toEqual(['spec', 'records', 0, 'value']);
     const unknown = await owner.post('/v1/services', { accountId, kind: 'teleporter', spec: {} });
@@ -112,13 +116,21 @@ describe('domain provisioning', () => {
   });
 
   it('records edits with a higher serial, shows a failing script as failed with stderr, and retries', async () => {
-    const created = await owner.post('/v1/services', { accountId, kind: 'domain', spec: { name: 'edit-me.test', records: [{ type: 'A', name: '@', value: '192.0.2.1' }] } });
+    const created = await owner.post('/v1/services', {
+      accountId,
+      kind: 'domain',
+      spec: { name: 'edit-me.test', records: [{ type: 'A', name: '@', value: '192.0.2.1' }] },
+    });
     const first = await settled(owner, created.body.service.id);
     expect(first.state).toBe('applied');
 
     // Break the checker on the host: the next change must fail and show why.
-    await owner.patch(`/v1/hosts/${hostId}`, { config: { ...(await owner.get(`/v1/hosts/${hostId}`)).body.config, 'bind.checkzone': 'false' } });
-    const edited = await owner.patch(`/v1/services/${created.body.service.id}`, { spec: { name: 'edit-me.test', records: [{ type: 'A', name: '@', value: '192.0.2.2' }] } });
+    await owner.patch(`/v1/hosts/${hostId}`, {
+      config: { ...(await owner.get(`/v1/hosts/${hostId}`)).body.config, 'bind.checkzone': 'false' },
+    });
+    const edited = await owner.patch(`/v1/services/${created.body.service.id}`, {
+      spec: { name: 'edit-me.test', records: [{ type: 'A', name: '@', value: '192.0.2.2' }] },
+    });
     expect(edited.status).toBe(200);
     const failed = await settled(owner, created.body.service.id);
     expect(failed.state).toBe('failed');
@@ -129,7 +141,9 @@ describe('domain provisioning', () => {
     expect(op.logs[0].stderr.length, JSON.stringify(op.logs[0])).toBeGreaterThan(0);
     expect(readFileSync(join(dir, 'zones', 'edit-me.test.db'), 'utf8')).toContain('192.0.2.1'); // old zone kept
 
-    await owner.patch(`/v1/hosts/${hostId}`, { config: { ...(await owner.get(`/v1/hosts/${hostId}`)).body.config, 'bind.checkzone': hasCheckzone ? 'named-checkzone' : 'true' } });
+    await owner.patch(`/v1/hosts/${hostId}`, {
+      config: { ...(await owner.get(`/v1/hosts/${hostId}`)).body.config, 'bind.checkzone': hasCheckzone ? 'named-checkzone' : 'true' },
+    });
     expect((await owner.post(`/v1/operations/${op.id}/retry`)).status).toBe(202);
     const retried = await settled(owner, created.body.service.id);
     expect(retried.state).toBe('applied');
@@ -157,11 +171,15 @@ describe('domain provisioning', () => {
     const { createService } = await import('@consort/shared/services/use-cases');
     const me = (await owner.get('/v1/me')).body;
     // Write through the use case only (no inline dispatch), as if the API crashed after its transaction.
-    const { service } = await createService(stack.deps, { type: 'staff', tenantId: me.tenant.id, userId: me.user.id, role: 'owner' }, {
-      accountId,
-      kind: 'domain',
-      spec: { name: 'swept.test' },
-    });
+    const { service } = await createService(
+      stack.deps,
+      { type: 'staff', tenantId: me.tenant.id, userId: me.user.id, role: 'owner' },
+      {
+        accountId,
+        kind: 'domain',
+        spec: { name: 'swept.test' },
+      },
+    );
     expect((await owner.get(`/v1/services/${service.id}`)).body.state).toBe('pending');
     expect(await sweepOutbox(stack.deps)).toBeGreaterThanOrEqual(1);
     expect((await settled(owner, service.id)).state).toBe('applied');

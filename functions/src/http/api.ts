@@ -42,17 +42,32 @@ async function route(event: APIGatewayProxyEventV2, context: Context): Promise<A
   try {
     const { route: def, params, allowed } = matchRoute(method, path);
     if (!def) {
-      if (allowed.length) return json(405, { error: { code: 'method_not_allowed', message: `Use ${allowed.join(', ')}` } }, { allow: allowed.join(', ') });
+      if (allowed.length)
+        return json(405, { error: { code: 'method_not_allowed', message: `Use ${allowed.join(', ')}` } }, { allow: allowed.join(', ') });
       return json(404, { error: { code: 'not_found', message: `No route ${method} ${path}` } });
     }
     const token = bearer(event);
     const actor = def.isPublic ? { type: 'system' as const, tenantId: '', reason: 'public' } : await authenticate(deps, token);
     const body = ['POST', 'PATCH', 'PUT'].includes(method) ? (readBody(event) ?? {}) : undefined;
-    const result = await def.handle({ deps, actor, params, query: event.queryStringParameters as Record<string, string> ?? {}, body, token, event });
+    const result = await def.handle({
+      deps,
+      actor,
+      params,
+      query: (event.queryStringParameters as Record<string, string>) ?? {},
+      body,
+      token,
+      event,
+    });
     return def.status === 204 ? { statusCode: 204, headers: { 'cache-control': 'no-store' } } : json(def.status, result);
   } catch (error) {
     const mapped = toHttpError(error);
-    if (mapped.unexpected) deps.log.error('Unhandled error', { path, method, requestId: context.awsRequestId, error: error instanceof Error ? error.stack : String(error) });
+    if (mapped.unexpected)
+      deps.log.error('Unhandled error', {
+        path,
+        method,
+        requestId: context.awsRequestId,
+        error: error instanceof Error ? error.stack : String(error),
+      });
     return json(mapped.statusCode, mapped.body, mapped.statusCode === 401 ? { 'www-authenticate': 'Bearer' } : {});
   }
 }

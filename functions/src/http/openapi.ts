@@ -32,7 +32,10 @@ export function openApiDocument(routes: readonly RouteDefinition[], serverUrl = 
       }
     }
     const responses: Record<string, unknown> = {
-      [r.status]: r.status === 204 ? { description: 'No content' } : { description: 'OK', content: { 'application/json': { schema: r.response ? jsonSchema(r.response) : {} } } },
+      [r.status]:
+        r.status === 204
+          ? { description: 'No content' }
+          : { description: 'OK', content: { 'application/json': { schema: r.response ? jsonSchema(r.response) : {} } } },
       '422': { description: 'Validation failed', content: { 'application/json': { schema: ErrorSchema } } },
     };
     if (!r.isPublic) {
@@ -40,7 +43,8 @@ export function openApiDocument(routes: readonly RouteDefinition[], serverUrl = 
       responses['403'] = { description: 'Role not allowed', content: { 'application/json': { schema: ErrorSchema } } };
       responses['404'] = { description: 'Not found (or another tenant’s)', content: { 'application/json': { schema: ErrorSchema } } };
     }
-    if (['POST', 'PATCH', 'DELETE'].includes(r.method)) responses['409'] = { description: 'Conflict', content: { 'application/json': { schema: ErrorSchema } } };
+    if (['POST', 'PATCH', 'DELETE'].includes(r.method))
+      responses['409'] = { description: 'Conflict', content: { 'application/json': { schema: ErrorSchema } } };
     paths[r.path] ??= {};
     paths[r.path]![r.method.toLowerCase()] = {
       summary: r.summary,
@@ -54,7 +58,11 @@ export function openApiDocument(routes: readonly RouteDefinition[], serverUrl = 
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Consort API', version: '1.0.0', description: 'Multi-tenant hosting control panel and billing. Errors are `{error:{code,message,details}}`.' },
+    info: {
+      title: 'Consort API',
+      version: '1.0.0',
+      description: 'Multi-tenant hosting control panel and billing. Errors are `{error:{code,message,details}}`.',
+    },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
     components: {

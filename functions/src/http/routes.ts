@@ -13,7 +13,12 @@ let cachedDocument: unknown;
 export const ROUTES: readonly RouteDefinition[] = [
   ...apiRoutes,
   route({
-    method: 'GET', path: '/v1/openapi.json', tag: 'Meta', isPublic: true, status: 200, summary: 'This OpenAPI 3.1 document',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    tag: 'Meta',
+    isPublic: true,
+    status: 200,
+    summary: 'This OpenAPI 3.1 document',
     handle: async () => (cachedDocument ??= openApiDocument(ROUTES)),
   }),
 ];

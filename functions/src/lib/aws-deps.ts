@@ -53,7 +53,8 @@ export function createAwsDeps(): AppDeps {
         new StartSyncExecutionCommand({ stateMachineArn: env.PROVISIONING_STATE_MACHINE_ARN, input: JSON.stringify(input) }),
       );
       // FAILED means MarkFailed itself failed (the workflow catches everything else): let SQS redeliver.
-      if (out.status !== 'SUCCEEDED') throw new TransientError(`Provisioning workflow ${out.status}: ${out.error ?? ''} ${out.cause ?? ''}`);
+      if (out.status !== 'SUCCEEDED')
+        throw new TransientError(`Provisioning workflow ${out.status}: ${out.error ?? ''} ${out.cause ?? ''}`);
       return out.output ? JSON.parse(out.output) : undefined;
     },
   };

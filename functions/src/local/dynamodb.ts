@@ -36,7 +36,9 @@ async function freePort(): Promise<number> {
  * `dataDir` keeps the SQLite file there; without it the database lives in memory. Resolves once a ListTables call
  * succeeds (about 3 s: the JVM is slow to start, so a test run starts it once).
  */
-export async function startDynamoLocal(options: { dataDir?: string; port?: number; log?: (line: string) => void } = {}): Promise<DynamoLocal> {
+export async function startDynamoLocal(
+  options: { dataDir?: string; port?: number; log?: (line: string) => void } = {},
+): Promise<DynamoLocal> {
   const port = options.port || (await freePort());
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const child: ChildProcess = dynamoDbLocal.spawn({ port, sharedDb: true, path: options.dataDir ?? null, stdio: 'pipe' });

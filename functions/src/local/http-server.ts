@@ -97,7 +97,12 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | s
   res.end(result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined);
 }
 
-export async function startHttpServer(options: { port: number; host?: string; handler: HttpHandler; log?: (line: string) => void }): Promise<HttpServer> {
+export async function startHttpServer(options: {
+  port: number;
+  host?: string;
+  handler: HttpHandler;
+  log?: (line: string) => void;
+}): Promise<HttpServer> {
   const server = createServer((req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
@@ -105,13 +110,22 @@ export async function startHttpServer(options: { port: number; host?: string; ha
       try {
         const body = await readBody(req);
         if (body === 'too_large') {
-          send(res, { statusCode: 413, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'payload_too_large', message: 'Request body over 10 MB' } }) });
+          send(res, {
+            statusCode: 413,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ error: { code: 'payload_too_large', message: 'Request body over 10 MB' } }),
+          });
           return;
         }
         send(res, await options.handler(toEvent(req, body, requestId), lambdaContext(requestId)));
       } catch (error) {
         options.log?.(`handler crashed: ${error instanceof Error ? error.stack : String(error)}`);
-        if (!res.headersSent) send(res, { statusCode: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }) });
+        if (!res.headersSent)
+          send(res, {
+            statusCode: 500,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }),
+          });
         else res.end();
       } finally {
         options.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started} ms`);

@@ -33,7 +33,11 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
       SequenceNumber: attrs.SequenceNumber,
     },
     messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? createHash('md5').update(message.Body ?? '').digest('hex'),
+    md5OfBody:
+      message.MD5OfBody ??
+      createHash('md5')
+        .update(message.Body ?? '')
+        .digest('hex'),
     eventSource: 'aws:sqs',
     eventSourceARN: queueArn,
     awsRegion: 'eu-west-1',
@@ -97,13 +101,20 @@ export function startSqsPoller(options: {
         const retry = messages.filter((m) => failed.has(m.MessageId!));
         if (done.length)
           await sqs.send(
-            new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
           );
         if (retry.length && options.retryDelaySeconds !== undefined)
           await sqs.send(
             new ChangeMessageVisibilityBatchCommand({
               QueueUrl: queueUrl,
-              Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: options.retryDelaySeconds })),
+              Entries: retry.map((m, i) => ({
+                Id: String(i),
+                ReceiptHandle: m.ReceiptHandle!,
+                VisibilityTimeout: options.retryDelaySeconds,
+              })),
             }),
           );
         if (retry.length) options.log?.(`${retry.length} record(s) left for redelivery`);
@@ -126,7 +137,11 @@ export function startSqsPoller(options: {
           const { Attributes = {} } = await sqs.send(
             new GetQueueAttributesCommand({
               QueueUrl: queueUrl,
-              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+              AttributeNames: [
+                'ApproximateNumberOfMessages',
+                'ApproximateNumberOfMessagesNotVisible',
+                'ApproximateNumberOfMessagesDelayed',
+              ],
             }),
           );
           const left =

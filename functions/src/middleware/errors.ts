@@ -34,5 +34,9 @@ export function toHttpError(error: unknown): { statusCode: number; body: ErrorBo
       unexpected: false,
     };
   }
-  return { statusCode: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side; it has been logged' } }, unexpected: true };
+  return {
+    statusCode: 500,
+    body: { error: { code: 'internal', message: 'Something went wrong on our side; it has been logged' } },
+    unexpected: true,
+  };
 }

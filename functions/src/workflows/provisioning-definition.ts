@@ -47,7 +47,12 @@ export function provisioningDefinition(stepsFunctionArn: string) {
         TimeoutSeconds: 290,
         Retry: [
           { ErrorEquals: ['TransientError'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2 },
-          { ErrorEquals: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 },
+          {
+            ErrorEquals: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException'],
+            IntervalSeconds: 2,
+            MaxAttempts: 3,
+            BackoffRate: 2,
+          },
         ],
         Catch: catchAll,
       }),

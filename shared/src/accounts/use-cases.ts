@@ -29,7 +29,14 @@ export async function createAccount(deps: CoreDeps, actor: Actor, input: unknown
   authorize(actor, 'accounts:write');
   const data = parseInput(AccountInput, input);
   const now = deps.clock.now().toISOString();
-  const account: Account = { ...data, id: newId('account', deps.clock), tenantId: actor.tenantId, active: true, createdAt: now, updatedAt: now };
+  const account: Account = {
+    ...data,
+    id: newId('account', deps.clock),
+    tenantId: actor.tenantId,
+    active: true,
+    createdAt: now,
+    updatedAt: now,
+  };
   await deps.store.accounts.put(account);
   return account;
 }
@@ -68,7 +75,14 @@ export async function createContact(deps: CoreDeps, actor: Actor, accountId: str
   await getAccountOrThrow(deps, actor, accountId);
   const data = parseInput(ContactInput, input);
   const now = deps.clock.now().toISOString();
-  const contact: Contact = { ...data, id: newId('contact', deps.clock), tenantId: actor.tenantId, accountId, createdAt: now, updatedAt: now };
+  const contact: Contact = {
+    ...data,
+    id: newId('contact', deps.clock),
+    tenantId: actor.tenantId,
+    accountId,
+    createdAt: now,
+    updatedAt: now,
+  };
   await deps.store.contacts.put(contact);
   return contact;
 }

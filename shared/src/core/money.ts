@@ -6,9 +6,7 @@ export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF
 export type Money = Decimal;
 
 /** A decimal amount as text, e.g. "12.50"; never a JS number. */
-export const Amount = z
-  .string()
-  .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'Use a decimal amount such as 12.50');
+export const Amount = z.string().regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'Use a decimal amount such as 12.50');
 
 /** Parse an amount string into a Money value. */
 export function money(value: string): Decimal {

@@ -7,7 +7,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, pathP
   if (!result.success) {
     throw new ValidationError(
       'Some fields are not valid',
-      result.error.issues.map((i) => ({ path: [...pathPrefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message, code: i.code })),
+      result.error.issues.map((i) => ({
+        path: [...pathPrefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+        message: i.message,
+        code: i.code,
+      })),
     );
   }
   return result.data;

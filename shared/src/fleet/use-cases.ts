@@ -14,7 +14,9 @@ export interface FleetPolicy {
 
 function checkTransport(policy: FleetPolicy, transport: Host['transport'] | undefined) {
   if (transport === 'local' && !policy.allowLocalTransport) {
-    throw new ValidationError('The local transport is only available in the embedded runtime', [{ path: ['transport'], message: 'Use ssh' }]);
+    throw new ValidationError('The local transport is only available in the embedded runtime', [
+      { path: ['transport'], message: 'Use ssh' },
+    ]);
   }
 }
 
@@ -72,7 +74,9 @@ export async function createRoute(deps: CoreDeps, actor: Actor, input: unknown):
   const type = serviceTypes.find((t) => t.kind === data.kind);
   if (!type) throw new ValidationError(`Unknown service kind ${data.kind}`, [{ path: ['kind'], message: 'Unknown service kind' }]);
   if (!type.backends.some((b) => b.name === data.backend)) {
-    throw new ValidationError(`The ${data.kind} service has no backend ${data.backend}`, [{ path: ['backend'], message: 'Unknown backend' }]);
+    throw new ValidationError(`The ${data.kind} service has no backend ${data.backend}`, [
+      { path: ['backend'], message: 'Unknown backend' },
+    ]);
   }
   if (!(await deps.store.hosts.get(actor.tenantId, data.hostId))) {
     throw new ValidationError('Choose one of your hosts', [{ path: ['hostId'], message: 'Unknown host' }]);

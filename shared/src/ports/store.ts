@@ -81,10 +81,7 @@ export interface Store {
   };
   operations: {
     get(tenantId: string, operationId: string): Promise<Operation | undefined>;
-    list(
-      tenantId: string,
-      query: { state?: OperationState; serviceId?: string; limit: number; cursor?: string },
-    ): Promise<Page<Operation>>;
+    list(tenantId: string, query: { state?: OperationState; serviceId?: string; limit: number; cursor?: string }): Promise<Page<Operation>>;
     /** Operations still in the outbox (pending dispatch). */
     outbox(tenantId: string, limit: number): Promise<Operation[]>;
     /** Conditional state transition; returns false when the operation is not in `from` (someone else moved it). */

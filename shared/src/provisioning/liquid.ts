@@ -21,7 +21,8 @@ export function textValue(value: unknown): string {
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
   else throw new TypeError(`Cannot print ${value === undefined ? 'undefined' : value === null ? 'null' : typeof value} in a file template`);
-  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(text)) throw new TypeError('A value printed in a file template contains a line break or control character');
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(text))
+    throw new TypeError('A value printed in a file template contains a line break or control character');
   return text;
 }
 

@@ -115,7 +115,13 @@ export async function renderUnitOfWork(input: RenderUnitInput): Promise<{ script
   for (const item of items) {
     const { service } = item;
     const context = backend.context({
-      service: { id: service.id, accountId: service.accountId, name: service.name, spec: validSpec(item), state: service.backendState ?? {} },
+      service: {
+        id: service.id,
+        accountId: service.accountId,
+        name: service.name,
+        spec: validSpec(item),
+        state: service.backendState ?? {},
+      },
       tenant,
       config,
     });

@@ -72,7 +72,8 @@ export async function prepare(deps: WorkerDeps, raw: unknown): Promise<PreparedW
   ]);
   if (!tenant) throw new DomainError('tenant_missing', `Tenant ${input.tenantId} no longer exists`);
   if (!host) throw new DomainError('host_missing', `Host ${input.hostId} was deleted; add a route to another host and retry`);
-  for (const op of ops) await deps.store.operations.transition(input.tenantId, op.id, ['queued', 'running'], { state: 'running', updatedAt: now });
+  for (const op of ops)
+    await deps.store.operations.transition(input.tenantId, op.id, ['queued', 'running'], { state: 'running', updatedAt: now });
 
   // One unit of work per backend: every changed service of that backend, then one commit (one reload).
   const byBackend = new Map<string, { op: Operation; item: Parameters<typeof renderUnitOfWork>[0]['items'][number] }[]>();
@@ -87,7 +88,14 @@ export async function prepare(deps: WorkerDeps, raw: unknown): Promise<PreparedW
     const item = {
       operationId: op.id,
       action: op.action,
-      service: { id: service.id, accountId: service.accountId, name: service.name, kind: service.kind, spec: service.spec, backendState: service.backendState },
+      service: {
+        id: service.id,
+        accountId: service.accountId,
+        name: service.name,
+        kind: service.kind,
+        spec: service.spec,
+        backendState: service.backendState,
+      },
     };
     if (index >= 0) list.splice(index, 1);
     list.push({ op, item });
@@ -167,7 +175,13 @@ async function finish(deps: CoreDeps, tenantId: string, op: Operation, now: stri
   await deps.store.services.settle(tenantId, op.serviceId, op.id, 'applied', now);
 }
 
-async function record(deps: CoreDeps, input: WorkInput, host: Host | undefined, operationId: string, log: Omit<ExecutionLog, 'attempt' | 'hostId' | 'hostName'>) {
+async function record(
+  deps: CoreDeps,
+  input: WorkInput,
+  host: Host | undefined,
+  operationId: string,
+  log: Omit<ExecutionLog, 'attempt' | 'hostId' | 'hostName'>,
+) {
   const op = await deps.store.operations.get(input.tenantId, operationId);
   if (!op) return;
   const ok = log.exitCode === 0 && !log.error;

@@ -8,7 +8,6 @@ export const serviceTypes = [domain] as const;
 export type ServiceKind = (typeof serviceTypes)[number]['kind'];
 export const SERVICE_KINDS = serviceTypes.map((t) => t.kind) as [ServiceKind, ...ServiceKind[]];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyServiceType = ServiceTypeDefinition<string, z.ZodType<any>>;
 
 /** Look up a service type by kind; undefined for unknown kinds. */

@@ -24,7 +24,9 @@ export function listServiceKinds() {
 function typeOrThrow(kind: string): AnyServiceType {
   const type = serviceType(kind);
   if (!type) {
-    throw new ValidationError(`Unknown service kind ${kind}`, [{ path: ['kind'], message: `Use one of: ${serviceTypes.map((t) => t.kind).join(', ')}` }]);
+    throw new ValidationError(`Unknown service kind ${kind}`, [
+      { path: ['kind'], message: `Use one of: ${serviceTypes.map((t) => t.kind).join(', ')}` },
+    ]);
   }
   return type;
 }
@@ -110,7 +112,9 @@ export async function updateService(deps: CoreDeps, actor: Actor, serviceId: str
   const data = parseInput(ServicePatch, input);
   const spec = parseInput(type.spec, data.spec, ['spec']);
   if (type.identity(spec) !== current.name) {
-    throw new ValidationError('The name of a service cannot change; create a new one instead', [{ path: ['spec', 'name'], message: 'Cannot change' }]);
+    throw new ValidationError('The name of a service cannot change; create a new one instead', [
+      { path: ['spec', 'name'], message: 'Cannot change' },
+    ]);
   }
   const now = deps.clock.now();
   const service: Service = {

@@ -88,7 +88,11 @@ export async function signup(deps: CoreDeps, input: unknown) {
   return { tenant, user: toPublicUser(owner), ...session };
 }
 
-const LoginInput = z.object({ organisation: z.string().trim().toLowerCase().min(1).max(63), email: Email, password: z.string().min(1).max(200) });
+const LoginInput = z.object({
+  organisation: z.string().trim().toLowerCase().min(1).max(63),
+  email: Email,
+  password: z.string().min(1).max(200),
+});
 
 /** Password sign-in; one generic error for unknown organisation, user or password (no account enumeration). */
 export async function login(deps: CoreDeps, input: unknown) {
@@ -206,7 +210,14 @@ export async function listUsers(deps: CoreDeps, actor: Actor, query: { limit: nu
 }
 
 const UserCreate = z
-  .object({ name: Label(120), email: Email, role: UserRole, password: Password, accountId: z.string().optional(), locale: Locale.optional() })
+  .object({
+    name: Label(120),
+    email: Email,
+    role: UserRole,
+    password: Password,
+    accountId: z.string().optional(),
+    locale: Locale.optional(),
+  })
   .refine((u) => u.role !== 'customer' || u.accountId, { path: ['accountId'], message: 'Choose the account of this customer' });
 
 /** Staff invite staff (never above their own role) or give a customer account a portal login. */
@@ -215,9 +226,11 @@ export async function createUser(deps: CoreDeps, actor: Actor, input: unknown): 
   if (data.role === 'customer') authorize(actor, 'accounts:write');
   else {
     authorize(actor, 'users:manage');
-    if (actor.type === 'staff' && ROLE_RANK[data.role] > ROLE_RANK[actor.role]) throw new ForbiddenError('You cannot create a user with a higher role than yours');
+    if (actor.type === 'staff' && ROLE_RANK[data.role] > ROLE_RANK[actor.role])
+      throw new ForbiddenError('You cannot create a user with a higher role than yours');
   }
-  if (data.accountId && !(await deps.store.accounts.get(actor.tenantId, data.accountId))) throw new NotFoundError('Account', data.accountId);
+  if (data.accountId && !(await deps.store.accounts.get(actor.tenantId, data.accountId)))
+    throw new NotFoundError('Account', data.accountId);
   const user: User = {
     id: newId('user', deps.clock),
     tenantId: actor.tenantId,

@@ -27,7 +27,11 @@ beforeAll(async () => {
 
   const zones = mkdtempSync(join(tmpdir(), 'consort-iso-'));
   const account = await a.client.post('/v1/accounts', { name: 'Alpha Customer', email: 'c@alpha.example.org', country: 'ES' });
-  const contact = await a.client.post(`/v1/accounts/${account.body.id}/contacts`, { name: 'Tech', email: 't@alpha.example.org', usages: ['technical'] });
+  const contact = await a.client.post(`/v1/accounts/${account.body.id}/contacts`, {
+    name: 'Tech',
+    email: 't@alpha.example.org',
+    usages: ['technical'],
+  });
   const host = await a.client.post('/v1/hosts', {
     name: 'alpha-dns',
     address: '127.0.0.1',
@@ -35,7 +39,11 @@ beforeAll(async () => {
     config: { 'bind.zones_dir': zones, 'bind.conf_file': join(zones, 'named.conf'), 'bind.checkzone': 'true', 'bind.reload': 'true' },
   });
   const routeRes = await a.client.post('/v1/routes', { kind: 'domain', backend: 'bind', hostId: host.body.id });
-  const service = await a.client.post('/v1/services', { accountId: account.body.id, kind: 'domain', spec: { name: 'alpha-isolation.test' } });
+  const service = await a.client.post('/v1/services', {
+    accountId: account.body.id,
+    kind: 'domain',
+    spec: { name: 'alpha-isolation.test' },
+  });
   const aKey = await a.client.post('/v1/api-keys', { name: 'alpha key', role: 'support' });
   for (const res of [account, contact, host, routeRes, service, aKey]) expect(res.status, JSON.stringify(res.body)).toBe(201);
   await stack.idle();
@@ -100,7 +108,13 @@ describe('tenant isolation', () => {
     expect(service.status).toBe(404);
     const route = await bKey.post('/v1/routes', { kind: 'domain', backend: 'bind', hostId: ids.hostId });
     expect(route.status).toBe(422);
-    const customer = await bKey.post('/v1/users', { name: 'x', email: 'x@beta.example.org', role: 'customer', password: 'long-enough-password', accountId: ids.accountId });
+    const customer = await bKey.post('/v1/users', {
+      name: 'x',
+      email: 'x@beta.example.org',
+      role: 'customer',
+      password: 'long-enough-password',
+      accountId: ids.accountId,
+    });
     expect(customer.status).toBe(404);
   });
 

@@ -49,11 +49,26 @@ describe('signup and sessions', () => {
     const t = await signupTenant(stack.apiUrl, 'Taken');
     const anon = apiClient(stack.apiUrl);
     const dup = await anon.post('/v1/signup', {
-      organisation: 'Other', slug: t.tenant.slug, country: 'ES', currency: 'EUR', locale: 'en',
-      ownerName: 'X', email: 'x@example.org', password: 'long-enough-password',
+      organisation: 'Other',
+      slug: t.tenant.slug,
+      country: 'ES',
+      currency: 'EUR',
+      locale: 'en',
+      ownerName: 'X',
+      email: 'x@example.org',
+      password: 'long-enough-password',
     });
     expect(dup.status).toBe(409);
-    const bad = await anon.post('/v1/signup', { organisation: '', slug: 'Bad Slug!', country: 'Spain', currency: 'euro', locale: 'fr', ownerName: 'X', email: 'nope', password: 'short' });
+    const bad = await anon.post('/v1/signup', {
+      organisation: '',
+      slug: 'Bad Slug!',
+      country: 'Spain',
+      currency: 'euro',
+      locale: 'fr',
+      ownerName: 'X',
+      email: 'nope',
+      password: 'short',
+    });
     expect(bad.status).toBe(422);
     const paths = bad.body.error.details.map((d: { path: string[] }) => d.path.join('.'));
     for (const field of ['organisation', 'slug', 'country', 'currency', 'locale', 'email', 'password']) expect(paths).toContain(field);
@@ -95,14 +110,30 @@ describe('API keys and roles', () => {
 
   it('does not let a role mint a key or user above itself', async () => {
     const t = await signupTenant(stack.apiUrl, 'Ranks');
-    const admin = await t.client.post('/v1/users', { name: 'Ada', email: 'ada@ranks.example.org', role: 'admin', password: 'long-enough-password' });
+    const admin = await t.client.post('/v1/users', {
+      name: 'Ada',
+      email: 'ada@ranks.example.org',
+      role: 'admin',
+      password: 'long-enough-password',
+    });
     expect(admin.status).toBe(201);
-    const login = await apiClient(stack.apiUrl).post('/v1/auth/sessions', { organisation: t.tenant.slug, email: 'ada@ranks.example.org', password: 'long-enough-password' });
+    const login = await apiClient(stack.apiUrl).post('/v1/auth/sessions', {
+      organisation: t.tenant.slug,
+      email: 'ada@ranks.example.org',
+      password: 'long-enough-password',
+    });
     const ada = apiClient(stack.apiUrl, login.body.token);
     expect((await ada.post('/v1/api-keys', { name: 'too much', role: 'owner' })).status).toBe(403);
-    expect((await ada.post('/v1/users', { name: 'O', email: 'o@ranks.example.org', role: 'owner', password: 'long-enough-password' })).status).toBe(403);
+    expect(
+      (await ada.post('/v1/users', { name: 'O', email: 'o@ranks.example.org', role: 'owner', password: 'long-enough-password' })).status,
+    ).toBe(403);
     expect((await ada.post('/v1/api-keys', { name: 'fine', role: 'sysadmin' })).status).toBe(201);
-    const dupUser = await t.client.post('/v1/users', { name: 'Ada 2', email: 'ADA@ranks.example.org', role: 'support', password: 'long-enough-password' });
+    const dupUser = await t.client.post('/v1/users', {
+      name: 'Ada 2',
+      email: 'ADA@ranks.example.org',
+      role: 'support',
+      password: 'long-enough-password',
+    });
     expect(dupUser.status).toBe(409);
   });
 
@@ -110,9 +141,19 @@ describe('API keys and roles', () => {
     const t = await signupTenant(stack.apiUrl, 'Customers');
     const mine = await t.client.post('/v1/accounts', { name: 'Mine', email: 'mine@example.org', country: 'ES' });
     const other = await t.client.post('/v1/accounts', { name: 'Other', email: 'other@example.org', country: 'ES' });
-    const user = await t.client.post('/v1/users', { name: 'Cus', email: 'cus@example.org', role: 'customer', password: 'long-enough-password', accountId: mine.body.id });
+    const user = await t.client.post('/v1/users', {
+      name: 'Cus',
+      email: 'cus@example.org',
+      role: 'customer',
+      password: 'long-enough-password',
+      accountId: mine.body.id,
+    });
     expect(user.status).toBe(201);
-    const login = await apiClient(stack.apiUrl).post('/v1/auth/sessions', { organisation: t.tenant.slug, email: 'cus@example.org', password: 'long-enough-password' });
+    const login = await apiClient(stack.apiUrl).post('/v1/auth/sessions', {
+      organisation: t.tenant.slug,
+      email: 'cus@example.org',
+      password: 'long-enough-password',
+    });
     const cus = apiClient(stack.apiUrl, login.body.token);
     const accounts = await cus.get('/v1/accounts');
     expect(accounts.body.items.map((a: { id: string }) => a.id)).toEqual([mine.body.id]);
@@ -144,7 +185,11 @@ describe('accounts and contacts', () => {
     expect(patched.body.name).toBe('Bob Builder');
     const bad = await t.client.patch(`/v1/accounts/${id}`, { email: 'not-an-email' });
     expect(bad.status).toBe(422);
-    const contact = await t.client.post(`/v1/accounts/${id}/contacts`, { name: 'Billing', email: 'billing@example.org', usages: ['billing'] });
+    const contact = await t.client.post(`/v1/accounts/${id}/contacts`, {
+      name: 'Billing',
+      email: 'billing@example.org',
+      usages: ['billing'],
+    });
     expect(contact.status).toBe(201);
     expect((await t.client.delete(`/v1/accounts/${id}`)).status).toBe(204);
     expect((await t.client.get(`/v1/accounts/${id}`)).status).toBe(404);

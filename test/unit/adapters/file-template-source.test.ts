@@ -21,12 +21,19 @@ describe('FileTemplateSource', () => {
     expect(await source.read('provisioning/x/save.sh.liquid')).toBe('echo {{ name }}\n');
   });
 
-  it.each(['../secret.txt', 'provisioning/../../secret.txt', '/etc/passwd', join(root, 'provisioning/x/save.sh.liquid'), 'provisioning\\x\\save.sh.liquid', './provisioning/x/save.sh.liquid', 'provisioning//x/save.sh.liquid', '', 'a\0b'])(
-    'refuses the path %j',
-    async (path) => {
-      await expect(new FileTemplateSource(root).read(path)).rejects.toMatchObject({ code: 'template_path_invalid' });
-    },
-  );
+  it.each([
+    '../secret.txt',
+    'provisioning/../../secret.txt',
+    '/etc/passwd',
+    join(root, 'provisioning/x/save.sh.liquid'),
+    'provisioning\\x\\save.sh.liquid',
+    './provisioning/x/save.sh.liquid',
+    'provisioning//x/save.sh.liquid',
+    '',
+    'a\0b',
+  ])('refuses the path %j', async (path) => {
+    await expect(new FileTemplateSource(root).read(path)).rejects.toMatchObject({ code: 'template_path_invalid' });
+  });
 
   it('refuses a symlink that leads outside the folder', async () => {
     await expect(new FileTemplateSource(root).read('provisioning/x/link.liquid')).rejects.toThrow(/outside the templates folder/);

@@ -45,7 +45,8 @@ describe('KmsSecretBox', () => {
       send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
         calls.push({ name: command.constructor.name, input: command.input });
         if (fail) throw Object.assign(new Error(fail.name), { name: fail.name, $metadata: { httpStatusCode: fail.status ?? 400 } });
-        if (command.constructor.name === 'EncryptCommand') return { CiphertextBlob: Uint8Array.from(command.input.Plaintext as Uint8Array).reverse() };
+        if (command.constructor.name === 'EncryptCommand')
+          return { CiphertextBlob: Uint8Array.from(command.input.Plaintext as Uint8Array).reverse() };
         return { Plaintext: Uint8Array.from(command.input.CiphertextBlob as Uint8Array).reverse() };
       },
     };
@@ -59,13 +60,18 @@ describe('KmsSecretBox', () => {
     expect(sealed).toMatch(/^kms1\.[\w-]+$/);
     expect(await box.open(sealed)).toBe('private key');
     expect(calls.map((c) => c.name)).toEqual(['EncryptCommand', 'DecryptCommand']);
-    for (const call of calls) expect(call.input).toMatchObject({ KeyId: 'alias/consort', EncryptionContext: { purpose: 'consort-secret-box' } });
+    for (const call of calls)
+      expect(call.input).toMatchObject({ KeyId: 'alias/consort', EncryptionContext: { purpose: 'consort-secret-box' } });
   });
 
   it('maps throttling to TransientError and a refused ciphertext to secret_unreadable', async () => {
     await expect(new KmsSecretBox(fakeKms({ name: 'ThrottlingException' }).client, 'k').seal('x')).rejects.toBeInstanceOf(TransientError);
-    await expect(new KmsSecretBox(fakeKms({ name: 'InternalFailure', status: 503 }).client, 'k').seal('x')).rejects.toBeInstanceOf(TransientError);
-    await expect(new KmsSecretBox(fakeKms({ name: 'InvalidCiphertextException' }).client, 'k').open('kms1.AAAA')).rejects.toMatchObject({ code: 'secret_unreadable' });
+    await expect(new KmsSecretBox(fakeKms({ name: 'InternalFailure', status: 503 }).client, 'k').seal('x')).rejects.toBeInstanceOf(
+      TransientError,
+    );
+    await expect(new KmsSecretBox(fakeKms({ name: 'InvalidCiphertextException' }).client, 'k').open('kms1.AAAA')).rejects.toMatchObject({
+      code: 'secret_unreadable',
+    });
     await expect(new KmsSecretBox(fakeKms().client, 'k').open('v1.a.b.c')).rejects.toThrow(/not sealed with KMS/);
     await expect(new KmsSecretBox(fakeKms().client, 'k').seal('x'.repeat(5000))).rejects.toMatchObject({ code: 'secret_too_large' });
   });

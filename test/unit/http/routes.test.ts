@@ -21,7 +21,11 @@ describe('route table', () => {
   });
 
   it('only signup, sign-in and the document are public', () => {
-    expect(ROUTES.filter((r) => r.isPublic).map((r) => r.path).sort()).toEqual(['/v1/auth/sessions', '/v1/openapi.json', '/v1/signup']);
+    expect(
+      ROUTES.filter((r) => r.isPublic)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['/v1/auth/sessions', '/v1/openapi.json', '/v1/signup']);
   });
 });
 
@@ -51,7 +55,10 @@ describe('OpenAPI document', () => {
 describe('error mapping', () => {
   it('maps domain errors to statuses and hides unexpected ones', () => {
     expect(toHttpError(new ValidationError('bad', [{ path: ['x'] }])).statusCode).toBe(422);
-    expect(toHttpError(new NotFoundError('Account', 'acc_1')).body.error).toEqual({ code: 'not_found', message: 'Account acc_1 not found' });
+    expect(toHttpError(new NotFoundError('Account', 'acc_1')).body.error).toEqual({
+      code: 'not_found',
+      message: 'Account acc_1 not found',
+    });
     expect(toHttpError(new ConflictError('taken')).statusCode).toBe(409);
     expect(toHttpError(new TransientError('busy')).statusCode).toBe(503);
     const zod = toHttpError(z.string().safeParse(1).error as ZodError);

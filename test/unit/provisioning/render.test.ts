@@ -19,7 +19,9 @@ const bind = domain.backends[0]!;
 const tenant: Pick<Tenant, 'id' | 'slug' | 'settings'> = {
   id: 'ten_1',
   slug: 'acme',
-  settings: { dns: { nameservers: ['ns1.acme-dns.net.', 'ns2.acme-dns.net.'], hostmaster: 'hostmaster@acme-dns.net', ttl: 3600, defaultRecords: [] } },
+  settings: {
+    dns: { nameservers: ['ns1.acme-dns.net.', 'ns2.acme-dns.net.'], hostmaster: 'hostmaster@acme-dns.net', ttl: 3600, defaultRecords: [] },
+  },
 };
 
 /** Templates held in memory, for engine behaviour that the real templates do not exercise. */
@@ -58,7 +60,12 @@ function item(spec: unknown, action: 'save' | 'delete' = 'save', operationId = '
 }
 
 function bash(script: string, cwd: string) {
-  const result = spawnSync('bash', ['-s'], { input: script, cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd } });
+  const result = spawnSync('bash', ['-s'], {
+    input: script,
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -80,11 +87,12 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function renderDomains(items: UnitItem[], overrides: Record<string, string> = {}) {
-  return (await renderUnitOfWork({ templates: TEMPLATES, tenant, host: makeHost({ ...config, ...overrides }), backend: bind, items })).script;
+  return (await renderUnitOfWork({ templates: TEMPLATES, tenant, host: makeHost({ ...config, ...overrides }), backend: bind, items }))
+    .script;
 }
 
 describe('shellQuote', () => {
-  it('wraps in single quotes and writes a quote as \'\\\'\'', () => {
+  it("wraps in single quotes and writes a quote as '\\''", () => {
     expect(shellQuote('plain')).toBe("'plain'");
     expect(shellQuote("it's")).toBe("'it'\\''s'");
     expect(shellQuote('')).toBe("''");
@@ -101,7 +109,7 @@ describe('shellQuote', () => {
   });
 
   it('round-trips hostile strings through a real shell unchanged', () => {
-    const hostile = ["$(touch pwned)", '`touch pwned`', "'; touch pwned; '", '"$HOME"', 'a\nb\r\n', '\\', '*', '-n', '$((1+1))', '!!'];
+    const hostile = ['$(touch pwned)', '`touch pwned`', "'; touch pwned; '", '"$HOME"', 'a\nb\r\n', '\\', '*', '-n', '$((1+1))', '!!'];
     for (const value of hostile) {
       const out = spawnSync('bash', ['-c', `printf '%s' ${shellQuote(value)}`], { encoding: 'utf8', cwd: dir });
       expect(out.stdout).toBe(value);
@@ -132,7 +140,10 @@ describe('renderUnitOfWork (BIND)', () => {
 
   it('installs the zone and its stanza, idempotently, and reloads once', async () => {
     const script = await renderDomains(
-      [item({ name: 'example.test', records: [{ type: 'A', name: '@', value: '192.0.2.1' }] }), item({ name: 'other.test' }, 'save', 'op_2')],
+      [
+        item({ name: 'example.test', records: [{ type: 'A', name: '@', value: '192.0.2.1' }] }),
+        item({ name: 'other.test' }, 'save', 'op_2'),
+      ],
       { 'bind.reload': `touch ${join(dir, 'reloaded')}` },
     );
     for (let run = 0; run < 2; run++) {
@@ -149,9 +160,13 @@ describe('renderUnitOfWork (BIND)', () => {
   });
 
   it('keeps the installed zone and reports on stderr when the checker rejects the new one', async () => {
-    expect(bash(await renderDomains([item({ name: 'keep.test', records: [{ type: 'A', name: '@', value: '192.0.2.1' }] })]), dir).status).toBe(0);
+    expect(
+      bash(await renderDomains([item({ name: 'keep.test', records: [{ type: 'A', name: '@', value: '192.0.2.1' }] })]), dir).status,
+    ).toBe(0);
     const rejected = bash(
-      await renderDomains([item({ name: 'keep.test', records: [{ type: 'A', name: '@', value: '192.0.2.2' }] })], { 'bind.checkzone': 'false' }),
+      await renderDomains([item({ name: 'keep.test', records: [{ type: 'A', name: '@', value: '192.0.2.2' }] })], {
+        'bind.checkzone': 'false',
+      }),
       dir,
     );
     expect(rejected.status).not.toBe(0);
@@ -195,7 +210,13 @@ describe('injection', () => {
   it('never runs host config as shell code: commands are split into words, paths must be plain', async () => {
     const spec = { name: 'cfg.test' };
     // A command value is split on blanks and run without any expansion: `true` gets literal arguments.
-    const split = bash(await renderDomains([item(spec)], { 'bind.checkzone': `true $(touch ${marker}) \`touch ${marker}\``, 'bind.reload': `echo $(touch ${marker}); touch ${marker}` }), dir);
+    const split = bash(
+      await renderDomains([item(spec)], {
+        'bind.checkzone': `true $(touch ${marker}) \`touch ${marker}\``,
+        'bind.reload': `echo $(touch ${marker}); touch ${marker}`,
+      }),
+      dir,
+    );
     expect(split.status, split.stderr).toBe(0);
     expect(split.stdout).toContain(`$(touch ${marker}); touch ${marker}`);
     // Line breaks in a command, and paths with shell syntax, are refused before anything is written.
@@ -213,14 +234,26 @@ describe('injection', () => {
 
   it('quotes values with newlines in any shell template, and re-validates stored specs', async () => {
     const templates = memoryTemplates({ 'toy/save.sh.liquid': 'printf "%s" {{ value }} > out.txt\n', 'toy/commit.sh.liquid': 'true\n' });
-    const toy: BackendDefinition<{ value: string }> = { name: 'toy', label: 'Toy', templates: 'toy', config: {}, context: ({ service }) => ({ value: service.spec.value }) };
+    const toy: BackendDefinition<{ value: string }> = {
+      name: 'toy',
+      label: 'Toy',
+      templates: 'toy',
+      config: {},
+      context: ({ service }) => ({ value: service.spec.value }),
+    };
     const value = `line 1\n$(touch ${marker})\n\`touch ${marker}\`'"\nend`;
     const { script } = await renderUnitOfWork({
       templates,
       tenant,
       host: makeHost({}),
       backend: toy,
-      items: [{ operationId: 'op_1', action: 'save', service: { id: 's', accountId: 'a', name: 'toy', kind: 'toy', spec: { value }, backendState: {} } }],
+      items: [
+        {
+          operationId: 'op_1',
+          action: 'save',
+          service: { id: 's', accountId: 'a', name: 'toy', kind: 'toy', spec: { value }, backendState: {} },
+        },
+      ],
     });
     expect(bash(script, dir).status).toBe(0);
     expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe(value);
@@ -278,7 +311,9 @@ describe('template engine sandbox', () => {
   it('turns a template error into a render_failed error naming the template', async () => {
     const toy: BackendDefinition<Record<string, never>> = { name: 'toy', label: 'Toy', templates: 'toy', config: {}, context: () => ({}) };
     const broken = memoryTemplates({ 'toy/save.sh.liquid': 'echo {{ missing }}\n', 'toy/commit.sh.liquid': 'true\n' });
-    const items: UnitItem[] = [{ operationId: 'op', action: 'save', service: { id: 's', accountId: 'a', name: 'n', kind: 'toy', spec: {}, backendState: {} } }];
+    const items: UnitItem[] = [
+      { operationId: 'op', action: 'save', service: { id: 's', accountId: 'a', name: 'n', kind: 'toy', spec: {}, backendState: {} } },
+    ];
     await expect(renderUnitOfWork({ templates: broken, tenant, host: makeHost({}), backend: toy, items })).rejects.toMatchObject({
       code: 'render_failed',
       message: expect.stringMatching(/toy\/save\.sh\.liquid.*undefined variable: missing/),

@@ -30,7 +30,15 @@ function tenant(dns: Partial<Tenant['settings']['dns']> = {}): Pick<Tenant, 'id'
   return {
     id: 'ten_1',
     slug: 'acme',
-    settings: { dns: { nameservers: ['ns1.acme-dns.net.', 'ns2.acme-dns.net'], hostmaster: 'hostmaster@acme-dns.net', ttl: 3600, defaultRecords: [], ...dns } },
+    settings: {
+      dns: {
+        nameservers: ['ns1.acme-dns.net.', 'ns2.acme-dns.net'],
+        hostmaster: 'hostmaster@acme-dns.net',
+        ttl: 3600,
+        defaultRecords: [],
+        ...dns,
+      },
+    },
   };
 }
 
@@ -49,7 +57,10 @@ function host(config: Record<string, string> = {}): Host {
   };
 }
 
-function context(spec: unknown, options: { state?: Record<string, unknown>; tenant?: ReturnType<typeof tenant>; config?: Record<string, string> } = {}) {
+function context(
+  spec: unknown,
+  options: { state?: Record<string, unknown>; tenant?: ReturnType<typeof tenant>; config?: Record<string, string> } = {},
+) {
   return bind.context({
     service: { id: 'svc_1', accountId: 'acc_1', name: 'x', spec: DomainSpec.parse(spec), state: options.state ?? { serial: 2024030501 } },
     tenant: options.tenant ?? tenant(),
@@ -57,7 +68,10 @@ function context(spec: unknown, options: { state?: Record<string, unknown>; tena
   });
 }
 
-function issues(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string; path: PropertyKey[] }[] } } }, value: unknown) {
+function issues(
+  schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string; path: PropertyKey[] }[] } } },
+  value: unknown,
+) {
   const result = schema.safeParse(value);
   expect(result.success, `expected ${JSON.stringify(value)} to be rejected`).toBe(false);
   return result.error!.issues;
@@ -112,14 +126,25 @@ describe('record names and values', () => {
     expect(issues(DnsRecordInput, { type: 'A', name: 'www', value: '01.2.3.4' })[0]!.message).toMatch(/IPv4/);
     expect(DnsRecordInput.parse({ type: 'AAAA', name: 'www', value: '2001:DB8::1' })).toMatchObject({ value: '2001:db8::1' });
     for (const ok of ['::1', '::', '1::', '2001:db8:0:0:0:0:0:1', '::ffff:192.0.2.1', 'fe80::1:2']) expect(isIPv6(ok), ok).toBe(true);
-    for (const bad of ['1:2:3:4:5:6:7:8:9', '2001:db8::1::2', '12345::', ':1::', 'fe80::1%eth0', '1.2.3.4', '::ffff:999.0.0.1', '1:2:3:4:5:6:7::8']) {
+    for (const bad of [
+      '1:2:3:4:5:6:7:8:9',
+      '2001:db8::1::2',
+      '12345::',
+      ':1::',
+      'fe80::1%eth0',
+      '1.2.3.4',
+      '::ffff:999.0.0.1',
+      '1:2:3:4:5:6:7::8',
+    ]) {
       expect(isIPv6(bad), bad).toBe(false);
     }
   });
 
   it('rejects a CNAME at the apex, SRV names without _service._proto, and CAA values that could break quoting', () => {
     expect(issues(DnsRecordInput, { type: 'CNAME', name: '@', value: 'x.example.net.' })[0]!.message).toMatch(/apex/);
-    expect(issues(DnsRecordInput, { type: 'SRV', name: 'sip', priority: 1, weight: 1, port: 5060, value: 'sip' })[0]!.message).toMatch(/_sip\._tcp/);
+    expect(issues(DnsRecordInput, { type: 'SRV', name: 'sip', priority: 1, weight: 1, port: 5060, value: 'sip' })[0]!.message).toMatch(
+      /_sip\._tcp/,
+    );
     expect(issues(DnsRecordInput, { type: 'CAA', name: '@', tag: 'issue', value: 'ca.example"; evil' })[0]!.message).toMatch(/Quotes/);
     expect(issues(DnsRecordInput, { type: 'CAA', name: '@', tag: 'iodef', value: 'security@example.org' })[0]!.path).toEqual(['value']);
     expect(issues(DnsRecordInput, { type: 'TXT', name: '@', value: 'line one\nline two' })[0]!.message).toMatch(/Line breaks/);
@@ -128,11 +153,15 @@ describe('record names and values', () => {
   it('writes MX, SRV, CAA and NS data in zone-file form', () => {
     const parse = (r: unknown) => DnsRecordInput.parse(r) as DnsRecord;
     expect(recordData(parse({ type: 'MX', name: '@', priority: 10, value: 'Mail.Example.org.' }))).toBe('10 mail.example.org.');
-    expect(recordData(parse({ type: 'SRV', name: '_sip._tcp', priority: 10, weight: 5, port: 5060, value: 'sip.example.net.' }))).toBe('10 5 5060 sip.example.net.');
+    expect(recordData(parse({ type: 'SRV', name: '_sip._tcp', priority: 10, weight: 5, port: 5060, value: 'sip.example.net.' }))).toBe(
+      '10 5 5060 sip.example.net.',
+    );
     expect(recordData(parse({ type: 'CAA', name: '@', tag: 'issue', value: 'letsencrypt.org; validationmethods=dns-01' }))).toBe(
       '0 issue "letsencrypt.org; validationmethods=dns-01"',
     );
-    expect(recordData(parse({ type: 'CAA', name: '@', flags: 128, tag: 'iodef', value: 'mailto:security@example.org' }))).toBe('128 iodef "mailto:security@example.org"');
+    expect(recordData(parse({ type: 'CAA', name: '@', flags: 128, tag: 'iodef', value: 'mailto:security@example.org' }))).toBe(
+      '128 iodef "mailto:security@example.org"',
+    );
     expect(recordData(parse({ type: 'NS', name: 'sub', value: 'ns1.example.net.' }))).toBe('ns1.example.net.');
   });
 });
@@ -182,7 +211,11 @@ describe('tenant defaults', () => {
   it('fills the TTL and default records only when the spec leaves them out', () => {
     const t = tenant({ ttl: 7200, defaultRecords: [{ type: 'MX', name: '@', priority: 10, value: 'mx.acme-dns.net.' }] });
     const filled = domain.withDefaults!(DomainSpec.parse({ name: 'example.org' }), t);
-    expect(filled).toEqual({ name: 'example.org', ttl: 7200, records: [{ type: 'MX', name: '@', priority: 10, value: 'mx.acme-dns.net.' }] });
+    expect(filled).toEqual({
+      name: 'example.org',
+      ttl: 7200,
+      records: [{ type: 'MX', name: '@', priority: 10, value: 'mx.acme-dns.net.' }],
+    });
     const own = domain.withDefaults!(DomainSpec.parse({ name: 'example.org', ttl: 300, records: [] }), t);
     expect(own).toMatchObject({ ttl: 300, records: [] });
   });
@@ -201,8 +234,12 @@ describe('tenant defaults', () => {
   });
 
   it('writes the hostmaster as an SOA mailbox and refuses settings that are not host names or numbers', () => {
-    expect(context({ name: 'example.org' }, { tenant: tenant({ hostmaster: 'dns.admin@acme-dns.net' }) }).hostmaster).toBe('dns\\.admin.acme-dns.net.');
-    expect(() => context({ name: 'example.org' }, { tenant: tenant({ nameservers: ['ns1.example.net. ; evil'] }) })).toThrow(/not a host name/);
+    expect(context({ name: 'example.org' }, { tenant: tenant({ hostmaster: 'dns.admin@acme-dns.net' }) }).hostmaster).toBe(
+      'dns\\.admin.acme-dns.net.',
+    );
+    expect(() => context({ name: 'example.org' }, { tenant: tenant({ nameservers: ['ns1.example.net. ; evil'] }) })).toThrow(
+      /not a host name/,
+    );
     expect(() => context({ name: 'example.org' }, { config: { 'bind.soa_refresh': '1h' } })).toThrow(/bind.soa_refresh/);
     expect(context({ name: 'example.org' }, { config: { 'bind.soa_refresh': '7200' } }).refresh).toBe(7200);
   });

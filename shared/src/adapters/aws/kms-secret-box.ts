@@ -52,7 +52,11 @@ export class KmsSecretBox implements SecretBox {
     if (!sealed.startsWith(PREFIX)) throw new DomainError('secret_unreadable', 'This secret was not sealed with KMS (unknown format)');
     try {
       const out = await this.kms.send(
-        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: Buffer.from(sealed.slice(PREFIX.length), 'base64url'), EncryptionContext: this.context }),
+        new DecryptCommand({
+          KeyId: this.keyId,
+          CiphertextBlob: Buffer.from(sealed.slice(PREFIX.length), 'base64url'),
+          EncryptionContext: this.context,
+        }),
       );
       if (!out.Plaintext) throw new Error('KMS returned no plaintext');
       return new TextDecoder().decode(out.Plaintext);

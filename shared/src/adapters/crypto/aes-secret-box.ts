@@ -37,7 +37,9 @@ export class AesSecretBox implements SecretBox {
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
     } catch (error) {
-      throw new DomainError('secret_unreadable', 'This secret cannot be opened: wrong master key or tampered data', undefined, { cause: error });
+      throw new DomainError('secret_unreadable', 'This secret cannot be opened: wrong master key or tampered data', undefined, {
+        cause: error,
+      });
     }
   }
 }

@@ -72,7 +72,10 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
-    if (THROTTLING.has(name) || (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict'))) {
+    if (
+      THROTTLING.has(name) ||
+      (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict'))
+    ) {
       throw new TransientError(`DynamoDB is busy (${name}), try again`, { cause: error });
     }
     throw error;
@@ -130,9 +133,23 @@ export class DynamoStore implements Store {
           this.db.send(
             new TransactWriteCommand({
               TransactItems: [
-                { Put: { TableName: this.tableName, Item: { ...keys.slug(tenant.slug), tenantId: tenant.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-                { Put: { TableName: this.tableName, Item: { ...keys.tenantDirectory(tenant.id), tenantId: tenant.id, slug: tenant.slug } } },
-                { Put: { TableName: this.tableName, Item: { ...keys.tenant(tenant.id), entity: 'tenant', ...tenant }, ConditionExpression: 'attribute_not_exists(pk)' } },
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { ...keys.slug(tenant.slug), tenantId: tenant.id },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+                {
+                  Put: { TableName: this.tableName, Item: { ...keys.tenantDirectory(tenant.id), tenantId: tenant.id, slug: tenant.slug } },
+                },
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { ...keys.tenant(tenant.id), entity: 'tenant', ...tenant },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
                 { Put: { TableName: this.tableName, Item: { ...keys.secret(tenant.id, 'provisioning-key'), sealed: sealedPrivateKey } } },
                 { Put: { TableName: this.tableName, Item: { ...keys.email(tenant.id, owner.email), userId: owner.id } } },
                 { Put: { TableName: this.tableName, Item: { ...keys.user(tenant.id, owner.id), entity: 'user', ...owner } } },
@@ -141,7 +158,8 @@ export class DynamoStore implements Store {
           ),
         );
       } catch (error) {
-        if (isConditionFailure(error)) throw new ConflictError(`The address ${tenant.slug} is taken`, [{ path: ['slug'], message: 'Already taken' }]);
+        if (isConditionFailure(error))
+          throw new ConflictError(`The address ${tenant.slug} is taken`, [{ path: ['slug'], message: 'Already taken' }]);
         throw error;
       }
     },
@@ -171,7 +189,11 @@ export class DynamoStore implements Store {
     },
     list: (tid, { limit, cursor }) =>
       this.query<User>(
-        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': tid, ':sk': 'USER#' }, Limit: limit },
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': tid, ':sk': 'USER#' },
+          Limit: limit,
+        },
         cursor,
         tid,
       ),
@@ -182,14 +204,27 @@ export class DynamoStore implements Store {
           this.db.send(
             new TransactWriteCommand({
               TransactItems: [
-                { Put: { TableName: this.tableName, Item: { ...keys.email(user.tenantId, user.email), userId: user.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-                { Put: { TableName: this.tableName, Item: { ...keys.user(user.tenantId, user.id), ...index, entity: 'user', ...user }, ConditionExpression: 'attribute_not_exists(pk)' } },
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { ...keys.email(user.tenantId, user.email), userId: user.id },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { ...keys.user(user.tenantId, user.id), ...index, entity: 'user', ...user },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
               ],
             }),
           ),
         );
       } catch (error) {
-        if (isConditionFailure(error)) throw new ConflictError(`A user with e-mail ${user.email} already exists`, [{ path: ['email'], message: 'Already in use' }]);
+        if (isConditionFailure(error))
+          throw new ConflictError(`A user with e-mail ${user.email} already exists`, [{ path: ['email'], message: 'Already in use' }]);
         throw error;
       }
     },
@@ -324,13 +359,23 @@ export class DynamoStore implements Store {
       }
       if (kind) {
         return this.query<Service>(
-          { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': `${tid}#KIND#${kind}` }, Limit: limit },
+          {
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': `${tid}#KIND#${kind}` },
+            Limit: limit,
+          },
           cursor,
           tid,
         );
       }
       return this.query<Service>(
-        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': tid, ':sk': 'SERVICE#' }, Limit: limit, ScanIndexForward: false },
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': tid, ':sk': 'SERVICE#' },
+          Limit: limit,
+          ScanIndexForward: false,
+        },
         cursor,
         tid,
       );
@@ -364,7 +409,13 @@ export class DynamoStore implements Store {
                     ConditionExpression: 'attribute_not_exists(pk)',
                   },
                 },
-                { ConditionCheck: { TableName: this.tableName, Key: keys.account(service.tenantId, service.accountId), ConditionExpression: 'attribute_exists(pk)' } },
+                {
+                  ConditionCheck: {
+                    TableName: this.tableName,
+                    Key: keys.account(service.tenantId, service.accountId),
+                    ConditionExpression: 'attribute_exists(pk)',
+                  },
+                },
                 { Put: { TableName: this.tableName, Item: this.serviceItem(service), ConditionExpression: 'attribute_not_exists(pk)' } },
                 { Put: { TableName: this.tableName, Item: this.operationItem(operation) } },
               ],
@@ -375,7 +426,9 @@ export class DynamoStore implements Store {
         if (error instanceof TransactionCanceledException) {
           const [name, account] = error.CancellationReasons ?? [];
           if (name?.Code === 'ConditionalCheckFailed') {
-            throw new ConflictError(`A ${service.kind} named ${service.name} already exists`, [{ path: ['spec', 'name'], message: 'Already exists' }]);
+            throw new ConflictError(`A ${service.kind} named ${service.name} already exists`, [
+              { path: ['spec', 'name'], message: 'Already exists' },
+            ]);
           }
           if (account?.Code === 'ConditionalCheckFailed') throw new ConflictError('The account was deleted meanwhile');
         }
@@ -448,13 +501,24 @@ export class DynamoStore implements Store {
       }
       if (state) {
         return this.query<Operation>(
-          { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': `${tid}#OPSTATE#${state}` }, ScanIndexForward: false, Limit: limit },
+          {
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': `${tid}#OPSTATE#${state}` },
+            ScanIndexForward: false,
+            Limit: limit,
+          },
           cursor,
           tid,
         );
       }
       return this.query<Operation>(
-        { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': tid, ':sk': 'OP#' }, ScanIndexForward: false, Limit: limit },
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': tid, ':sk': 'OP#' },
+          ScanIndexForward: false,
+          Limit: limit,
+        },
         cursor,
         tid,
       );

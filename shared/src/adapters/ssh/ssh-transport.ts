@@ -84,7 +84,8 @@ export class SshTransport implements Transport {
       });
       client.on('ready', () => {
         client.exec('bash -s', (error, stream) => {
-          if (error) return settle(() => reject(new TransientError(`Could not start bash on ${where}: ${error.message}`, { cause: error })));
+          if (error)
+            return settle(() => reject(new TransientError(`Could not start bash on ${where}: ${error.message}`, { cause: error })));
           scriptStarted = true;
           channel = stream;
           stream.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -93,7 +94,9 @@ export class SshTransport implements Transport {
             exitCode = typeof code === 'number' ? code : null;
             exitSignal = signal;
           });
-          stream.on('close', () => settle(() => resolve(result(exitSignal ? `[consort: the script was ended by ${exitSignal}]` : undefined))));
+          stream.on('close', () =>
+            settle(() => resolve(result(exitSignal ? `[consort: the script was ended by ${exitSignal}]` : undefined))),
+          );
           stream.end(script);
         });
       });
@@ -115,7 +118,14 @@ export class SshTransport implements Transport {
       } catch (error) {
         // ssh2 throws synchronously for a key it cannot parse.
         settle(() =>
-          reject(new DomainError('provisioning_key_invalid', `The tenant's provisioning key cannot be used: ${(error as Error).message}`, undefined, { cause: error })),
+          reject(
+            new DomainError(
+              'provisioning_key_invalid',
+              `The tenant's provisioning key cannot be used: ${(error as Error).message}`,
+              undefined,
+              { cause: error },
+            ),
+          ),
         );
       }
     });
@@ -148,6 +158,8 @@ export class SshTransport implements Transport {
       );
     }
     const during = scriptStarted ? 'while the script ran' : 'while connecting';
-    return new TransientError(`SSH to ${where} failed ${during}: ${error.code ?? error.level ?? 'error'} ${error.message}`, { cause: error });
+    return new TransientError(`SSH to ${where} failed ${during}: ${error.code ?? error.level ?? 'error'} ${error.message}`, {
+      cause: error,
+    });
   }
 }

@@ -32,7 +32,8 @@ export function parseDomainName(input: string): { name: string } | { problem: st
   const labels = ascii.split('.');
   if (labels.length < 2) return { problem: 'Add the top-level domain, e.g. example.org' };
   if (labels.some((l) => l.length > 63)) return { problem: 'Each part of a domain name can have at most 63 characters' };
-  if (labels.some((l) => l.startsWith('-') || l.endsWith('-'))) return { problem: 'A part of a domain name cannot start or end with a hyphen' };
+  if (labels.some((l) => l.startsWith('-') || l.endsWith('-')))
+    return { problem: 'A part of a domain name cannot start or end with a hyphen' };
   if (!labels.every((l) => HOST_LABEL.test(l))) return { problem: 'Use only letters, digits, hyphens and dots, e.g. example.org' };
   const tld = labels[labels.length - 1]!;
   if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld)) return { problem: `.${tld} is not a valid top-level domain` };
@@ -64,7 +65,13 @@ export const RecordName = z
   .trim()
   .max(200)
   .transform((input, ctx) => {
-    const name = input === '@' ? input : input.split('.').map((l) => toAscii(`${l}.invalid`)?.slice(0, -'.invalid'.length) ?? l).join('.');
+    const name =
+      input === '@'
+        ? input
+        : input
+            .split('.')
+            .map((l) => toAscii(`${l}.invalid`)?.slice(0, -'.invalid'.length) ?? l)
+            .join('.');
     const ok = name === '@' || name.split('.').every((l, i) => (l === '*' && i === 0) || LABEL.test(l));
     if (!ok) {
       ctx.addIssue({ code: 'custom', message: 'Use @ or a name relative to the domain, such as www, _dmarc or *.dev' });
@@ -125,14 +132,24 @@ const CaaValue = z
   .refine((v) => !/["\\]/.test(v), 'Quotes and backslashes are not allowed');
 
 export const DnsRecordInput = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('A'), name: RecordName, value: z.string().trim().refine(isIPv4, 'Enter an IPv4 address such as 192.0.2.10'), ttl: Ttl }),
+  z.object({
+    type: z.literal('A'),
+    name: RecordName,
+    value: z.string().trim().refine(isIPv4, 'Enter an IPv4 address such as 192.0.2.10'),
+    ttl: Ttl,
+  }),
   z.object({
     type: z.literal('AAAA'),
     name: RecordName,
     value: z.string().trim().toLowerCase().refine(isIPv6, 'Enter an IPv6 address such as 2001:db8::10'),
     ttl: Ttl,
   }),
-  z.object({ type: z.literal('CNAME'), name: RecordName.refine((n) => n !== '@', 'A CNAME cannot be at the zone apex'), value: HostTarget, ttl: Ttl }),
+  z.object({
+    type: z.literal('CNAME'),
+    name: RecordName.refine((n) => n !== '@', 'A CNAME cannot be at the zone apex'),
+    value: HostTarget,
+    ttl: Ttl,
+  }),
   z.object({ type: z.literal('NS'), name: RecordName, value: HostTarget, ttl: Ttl }),
   z.object({ type: z.literal('MX'), name: RecordName, value: HostTarget, priority: U16, ttl: Ttl }),
   z.object({ type: z.literal('TXT'), name: RecordName, value: TxtData, ttl: Ttl }),
