@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,8 @@ export interface TestSshd {
  * and the given authorized public keys. No PAM, no privilege separation needed.
  */
 export async function startSshd(authorizedKeys: string[]): Promise<TestSshd> {
+  // OpenSSH refuses to start without its privilege-separation directory, which containers often lack.
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'consort-sshd-'));
   chmodSync(dir, 0o700);
   const hostKey = join(dir, 'host_ed25519');

@@ -63,8 +63,8 @@ export interface LocalStack {
   dataDir: string;
   deps: AppDeps;
   demo?: DemoLogin;
-  /** Resolves when no provisioning message is queued or running. */
-  idle(): Promise<void>;
+  /** Resolves when no provisioning message is queued or running (rejects after `timeoutMs`, default 60 s). */
+  idle(options?: { timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -206,7 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webUrl = web.url;
     }
 
-    return { apiUrl: api.url, webUrl, dataDir, deps, demo, idle: () => poller.idle(), stop };
+    return { apiUrl: api.url, webUrl, dataDir, deps, demo, idle: (o) => poller.idle(o), stop };
   } catch (error) {
     await stop();
     throw error;
