@@ -112,22 +112,22 @@ interface Run {
 /** Merge equal consecutive prices; a line priced by several packs names them all ("Organisation + Default"). */
 function linesOf(runs: readonly Run[]): RatedLine[] {
   const lines: RatedLine[] = [];
-  const sources: (string | null)[][] = [];
+  let names: string[] = [];
   for (const run of runs) {
     if (run.count <= 0) continue;
-    const last = lines[lines.length - 1];
-    if (last && last.price.eq(run.price)) {
-      last.quantity += run.count;
-      sources[sources.length - 1]!.push(run.source);
+    let line = lines[lines.length - 1];
+    if (line && line.price.eq(run.price)) {
+      line.quantity += run.count;
     } else {
-      lines.push({ quantity: run.count, price: run.price, pack: null });
-      sources.push([run.source]);
+      line = { quantity: run.count, price: run.price, pack: null };
+      lines.push(line);
+      names = [];
+    }
+    if (run.source !== null && !names.includes(run.source)) {
+      names.push(run.source);
+      line.pack = names.join(' + ');
     }
   }
-  lines.forEach((line, i) => {
-    const names = [...new Set(sources[i]!.filter((s): s is string => s !== null))];
-    line.pack = names.length === 0 ? null : names.join(' + ');
-  });
   return lines;
 }
 
@@ -308,7 +308,8 @@ const MEMO_LIMIT = 65_536;
 /** Exact integer arithmetic: prices as BigInt multiples of 10^-scale. */
 interface Engine {
   units(quantity: number): bigint;
-  runs(quantity: number): Run[];
+  /** The lines for a quantity ≥ 1. */
+  lines(quantity: number): RatedLine[];
 }
 
 /**
@@ -339,7 +340,7 @@ export function compileRating(algorithm: RatingAlgorithm, nominalPrice: Decimal,
   };
   return {
     total,
-    rate: (quantity) => ({ lines: quantity === 0 ? [] : linesOf(engine.runs(quantity)), total: total(quantity) }),
+    rate: (quantity) => ({ lines: quantity === 0 ? [] : engine.lines(quantity), total: total(quantity) }),
   };
 }
 
@@ -355,26 +356,66 @@ function runAt(ends: readonly number[], position: number): number {
   return lo;
 }
 
+/**
+ * The merged lines of an unbounded allocation (runs), prepared to be cut at any quantity: O(log runs) to find the
+ * cut, then a copy of the lines before it. Pack names are those of the runs up to the cut, as {@link linesOf} gives.
+ */
+function linesUpTo(runs: readonly Run[]): { ends: number[]; cut(quantity: number): RatedLine[] } {
+  const ends: number[] = [];
+  const lineOf: number[] = [];
+  const packUpTo: (string | null)[] = [];
+  const lineStarts: number[] = [];
+  const lines: RatedLine[] = [];
+  let end = 0;
+  let names: string[] = [];
+  for (const run of runs) {
+    let line = lines[lines.length - 1];
+    if (line && line.price.eq(run.price)) {
+      line.quantity += run.count;
+    } else {
+      line = { quantity: run.count, price: run.price, pack: null };
+      lines.push(line);
+      lineStarts.push(end);
+      names = [];
+    }
+    if (run.source !== null && !names.includes(run.source)) names.push(run.source);
+    line.pack = names.length === 0 ? null : names.join(' + ');
+    packUpTo.push(line.pack);
+    lineOf.push(lines.length - 1);
+    end += run.count;
+    ends.push(end);
+  }
+  return {
+    ends,
+    cut: (quantity) => {
+      const r = runAt(ends, quantity);
+      const last = lineOf[r]!;
+      const out: RatedLine[] = [];
+      for (let i = 0; i < last; i++) out.push({ ...lines[i]! });
+      out.push({ quantity: quantity - lineStarts[last]!, price: lines[last]!.price, pack: packUpTo[r]! });
+      return out;
+    },
+  };
+}
+
 function compileProgressive(tables: readonly Table[], toUnits: (price: Decimal) => bigint): Engine {
   const candidates = candidatesOf(tables).map((bands) => {
     const runs = greedyRuns(bands, Infinity).map(({ band, count }) => ({ count, price: bands[band]!.price, source: bands[band]!.source }));
-    const ends: number[] = [];
-    const before: bigint[] = []; // total of all earlier runs
+    const { ends, cut } = linesUpTo(runs);
     const units = runs.map((r) => toUnits(r.price));
-    let end = 0;
+    const before: bigint[] = []; // total of all earlier runs
     let sum = 0n;
     runs.forEach((run, i) => {
       before.push(sum);
-      end += run.count;
-      ends.push(end);
       if (Number.isFinite(run.count)) sum += BigInt(run.count) * units[i]!;
     });
-    return { runs, ends, before, units };
+    return { ends, before, units, cut };
   });
   const winner = (quantity: number): { index: number; units: bigint } => {
     let index = -1;
     let best = 0n;
-    candidates.forEach((c, i) => {
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i]!;
       const r = runAt(c.ends, quantity);
       const start = r === 0 ? 0 : c.ends[r - 1]!;
       const total = c.before[r]! + BigInt(quantity - start) * c.units[r]!;
@@ -382,21 +423,12 @@ function compileProgressive(tables: readonly Table[], toUnits: (price: Decimal) 
         index = i;
         best = total;
       }
-    });
+    }
     return { index, units: best };
   };
   return {
     units: (quantity) => (quantity === 0 ? 0n : winner(quantity).units),
-    runs: (quantity) => {
-      const runs: Run[] = [];
-      let left = quantity;
-      for (const run of candidates[winner(quantity).index]!.runs) {
-        if (left <= 0) break;
-        runs.push({ ...run, count: Math.min(run.count, left) });
-        left -= run.count;
-      }
-      return runs;
-    },
+    lines: (quantity) => candidates[winner(quantity).index]!.cut(quantity),
   };
 }
 
@@ -421,10 +453,10 @@ function compileBest(tables: readonly Table[], toUnits: (price: Decimal) => bigi
   };
   return {
     units: (quantity) => walk(quantity),
-    runs: (quantity) => {
+    lines: (quantity) => {
       const runs: Run[] = [];
       walk(quantity, (offer, count) => runs.push({ count, price: offer.price, source: offer.source }));
-      return runs;
+      return linesOf(runs);
     },
   };
 }
@@ -455,6 +487,9 @@ function compileMatch(tables: readonly Table[], toUnits: (price: Decimal) => big
   };
   return {
     units: (quantity) => (quantity === 0 ? 0n : BigInt(quantity) * segment(quantity).units),
-    runs: (quantity) => [{ count: quantity, price: segment(quantity).step.price, source: segment(quantity).step.source }],
+    lines: (quantity) => {
+      const { step } = segment(quantity);
+      return [{ quantity, price: step.price, pack: step.source }];
+    },
   };
 }
