@@ -1,11 +1,12 @@
 import { accountRoutes } from './accounts';
+import { catalogRoutes } from './catalog';
 import { fleetRoutes } from './fleet';
 import { openApiDocument } from './openapi';
 import { route, type Method, type RouteDefinition } from './route';
 import { serviceRoutes } from './services';
 import { tenancyRoutes } from './tenancy';
 
-const apiRoutes: RouteDefinition[] = [...tenancyRoutes, ...accountRoutes, ...fleetRoutes, ...serviceRoutes];
+const apiRoutes: RouteDefinition[] = [...tenancyRoutes, ...accountRoutes, ...fleetRoutes, ...serviceRoutes, ...catalogRoutes];
 
 let cachedDocument: unknown;
 

@@ -23,6 +23,10 @@ export const PERMISSIONS = [
   'hosts:write',
   'operations:read',
   'operations:retry',
+  'catalog:read',
+  'catalog:write',
+  'orders:read',
+  'orders:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -31,8 +35,18 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
   owner: PERMISSIONS,
   admin: PERMISSIONS,
   sysadmin: ['accounts:read', 'services:read', 'services:write', 'hosts:read', 'hosts:write', 'operations:read', 'operations:retry'],
-  support: ['accounts:read', 'accounts:write', 'services:read', 'services:write', 'hosts:read', 'operations:read', 'operations:retry'],
-  accountant: ['accounts:read', 'services:read', 'operations:read'],
+  support: [
+    'accounts:read',
+    'accounts:write',
+    'services:read',
+    'services:write',
+    'hosts:read',
+    'operations:read',
+    'operations:retry',
+    'catalog:read',
+    'orders:read',
+  ],
+  accountant: ['accounts:read', 'services:read', 'operations:read', 'catalog:read', 'catalog:write', 'orders:read', 'orders:write'],
 };
 
 /** Customers act only inside their own account; use cases check `accountId` themselves. */

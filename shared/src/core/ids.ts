@@ -12,6 +12,10 @@ export const ID_PREFIX = {
   route: 'rte',
   service: 'svc',
   operation: 'op',
+  billableService: 'bsv',
+  pack: 'pck',
+  contractedPack: 'cpk',
+  order: 'ord',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

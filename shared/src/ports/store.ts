@@ -1,4 +1,6 @@
 import type { Account, Contact } from '../accounts/model';
+import type { BillableService, ContractedPack, Pack } from '../catalog/model';
+import type { Order } from '../orders/model';
 import type { Page } from '../core/schemas';
 import type { Host, Route } from '../fleet/model';
 import type { Operation, OperationState } from '../provisioning/model';
@@ -70,10 +72,16 @@ export interface Store {
     get(tenantId: string, serviceId: string): Promise<Service | undefined>;
     list(tenantId: string, query: { kind?: string; accountId?: string; limit: number; cursor?: string }): Promise<Page<Service>>;
     countByAccount(tenantId: string, accountId: string): Promise<number>;
-    /** Service + unique-name claim + pending operation (in the outbox), atomically. ConflictError on a taken name. */
-    create(service: Service, operation: Operation): Promise<void>;
-    /** New version + pending operation; ConflictError unless the stored version is `expectedVersion`. */
-    change(service: Service, expectedVersion: number, operation: Operation): Promise<void>;
+    /**
+     * Service + unique-name claim + pending operation (in the outbox) + the orders it starts, atomically.
+     * ConflictError on a taken name.
+     */
+    create(service: Service, operation: Operation, orders?: readonly Order[]): Promise<void>;
+    /**
+     * New version + pending operation + the orders it creates or changes, atomically; ConflictError unless the
+     * stored version is `expectedVersion`.
+     */
+    change(service: Service, expectedVersion: number, operation: Operation, orders?: readonly Order[]): Promise<void>;
     /** Records the outcome of an operation on its service, only if it is still the service's latest one. */
     settle(tenantId: string, serviceId: string, operationId: string, state: Service['state'], now: string): Promise<void>;
     /** Frees the unique name of a deleted service. */
@@ -101,5 +109,37 @@ export interface Store {
     ): Promise<Operation | undefined>;
     /** Back into the outbox for a new attempt (retry), from failed only. */
     retry(tenantId: string, operationId: string, now: string): Promise<Operation | undefined>;
+  };
+  billableServices: {
+    get(tenantId: string, id: string): Promise<BillableService | undefined>;
+    /** Every definition of the tenant (a catalog has tens, not thousands). */
+    list(tenantId: string): Promise<BillableService[]>;
+    put(definition: BillableService): Promise<void>;
+    /** Fails with ConflictError while orders or pack rates refer to it. */
+    delete(tenantId: string, id: string): Promise<void>;
+  };
+  packs: {
+    get(tenantId: string, id: string): Promise<Pack | undefined>;
+    list(tenantId: string): Promise<Pack[]>;
+    put(pack: Pack): Promise<void>;
+    /** Fails with ConflictError while accounts have it contracted. */
+    delete(tenantId: string, id: string): Promise<void>;
+  };
+  contractedPacks: {
+    get(tenantId: string, accountId: string, id: string): Promise<ContractedPack | undefined>;
+    list(tenantId: string, accountId: string): Promise<ContractedPack[]>;
+    put(contract: ContractedPack): Promise<void>;
+    delete(tenantId: string, accountId: string, id: string): Promise<void>;
+  };
+  orders: {
+    get(tenantId: string, orderId: string): Promise<Order | undefined>;
+    /** Every order of the tenant, newest first. */
+    list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<Order>>;
+    /** Orders of a service, oldest first (service sync). */
+    listByService(tenantId: string, serviceId: string): Promise<Order[]>;
+    /** Orders of an account by registration day (billing, the portals). */
+    listByAccount(tenantId: string, accountId: string, query: { limit: number; cursor?: string }): Promise<Page<Order>>;
+    /** Writes orders (new or changed), 25 per batch; not atomic across batches. */
+    putMany(orders: readonly Order[]): Promise<void>;
   };
 }

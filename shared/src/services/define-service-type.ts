@@ -27,6 +27,16 @@ export interface BackendDefinition<Spec> {
   files?: Record<string, string>;
 }
 
+/** Another service, in the same account, that a spec needs: "a service of `kind` named one of `anyOf`". */
+export interface ServiceReference {
+  kind: string;
+  /** Any one of these names satisfies the reference (e.g. a host name and each of its parent domains). */
+  anyOf: string[];
+  /** Where the reference is in the spec, for the validation message. */
+  path: (string | number)[];
+  message: string;
+}
+
 export interface ServiceTypeDefinition<Kind extends string, Spec extends z.ZodType> {
   kind: Kind;
   label: string;
@@ -38,6 +48,8 @@ export interface ServiceTypeDefinition<Kind extends string, Spec extends z.ZodTy
   withDefaults?(spec: z.output<Spec>, tenant: Pick<Tenant, 'settings'>): z.output<Spec>;
   /** Backend-derived state to carry forward on each change (e.g. the DNS serial). */
   nextState?(previous: Record<string, unknown>, now: Date): Record<string, unknown>;
+  /** Services of the same account this spec needs (a website's domains and system user); checked on create and change. */
+  references?(spec: z.output<Spec>): ServiceReference[];
   /** Named metrics that pricing rules can reference (no eval). */
   metrics: Record<string, (spec: z.output<Spec>) => number>;
   backends: readonly BackendDefinition<z.output<Spec>>[];

@@ -6,6 +6,7 @@ import { newId } from '../core/ids';
 import { PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
 import { getAccountOrThrow } from '../accounts/use-cases';
+import { planServiceOrders } from '../orders/use-cases';
 import type { Operation, OperationAction } from '../provisioning/model';
 import { ServiceCreate, ServicePatch, type Service } from './model';
 import { serviceType, serviceTypes, type AnyServiceType } from './registry';
@@ -29,6 +30,12 @@ function typeOrThrow(kind: string): AnyServiceType {
     ]);
   }
   return type;
+}
+
+async function tenantOf(deps: CoreDeps, actor: Actor) {
+  const tenant = await deps.store.tenants.get(actor.tenantId);
+  if (!tenant) throw new NotFoundError('Tenant');
+  return tenant;
 }
 
 /** Services of other tenants and (for customers) other accounts are "not found". */
@@ -73,6 +80,32 @@ function newOperation(deps: CoreDeps, actor: Actor, service: Service, action: Op
   };
 }
 
+/**
+ * The services a spec refers to (a website's domains and system user) must exist in the same account and not be
+ * on their way out: an account cannot point a site at another customer's domain or home.
+ */
+async function checkReferences(deps: CoreDeps, tenantId: string, accountId: string, type: AnyServiceType, spec: unknown) {
+  const refs = type.references?.(spec) ?? [];
+  const owned = new Map<string, Set<string>>();
+  for (const kind of new Set(refs.map((r) => r.kind))) {
+    const names = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.services.list(tenantId, { kind, accountId, limit: 200, cursor });
+      for (const s of page.items) if (s.kind === kind && s.state !== 'deleting' && s.state !== 'deleted') names.add(s.name);
+      cursor = page.nextCursor;
+    } while (cursor);
+    owned.set(kind, names);
+  }
+  const missing = refs.filter((r) => !r.anyOf.some((name) => owned.get(r.kind)?.has(name)));
+  if (missing.length) {
+    throw new ValidationError(
+      'This service refers to services the account does not have',
+      missing.map((r) => ({ path: ['spec', ...r.path], message: r.message })),
+    );
+  }
+}
+
 /** Create a service: validate its spec, fill tenant defaults, and queue its provisioning in the same write. */
 export async function createService(deps: CoreDeps, actor: Actor, input: unknown) {
   authorize(actor, 'services:write');
@@ -83,6 +116,7 @@ export async function createService(deps: CoreDeps, actor: Actor, input: unknown
   if (!tenant) throw new NotFoundError('Tenant');
   let spec = parseInput(type.spec, data.spec, ['spec']);
   if (type.withDefaults) spec = type.withDefaults(spec, tenant);
+  await checkReferences(deps, actor.tenantId, data.accountId, type, spec);
   const now = deps.clock.now();
   const service: Service = {
     id: newId('service', deps.clock),
@@ -99,7 +133,7 @@ export async function createService(deps: CoreDeps, actor: Actor, input: unknown
   };
   const operation = newOperation(deps, actor, service, 'save');
   service.lastOperationId = operation.id;
-  await deps.store.services.create(service, operation);
+  await deps.store.services.create(service, operation, await planServiceOrders(deps, tenant, service));
   return { service, operation };
 }
 
@@ -116,6 +150,7 @@ export async function updateService(deps: CoreDeps, actor: Actor, serviceId: str
       { path: ['spec', 'name'], message: 'Cannot change' },
     ]);
   }
+  await checkReferences(deps, actor.tenantId, current.accountId, type, spec);
   const now = deps.clock.now();
   const service: Service = {
     ...current,
@@ -127,7 +162,12 @@ export async function updateService(deps: CoreDeps, actor: Actor, serviceId: str
   };
   const operation = newOperation(deps, actor, service, 'save');
   service.lastOperationId = operation.id;
-  await deps.store.services.change(service, current.version, operation);
+  await deps.store.services.change(
+    service,
+    current.version,
+    operation,
+    await planServiceOrders(deps, await tenantOf(deps, actor), service),
+  );
   return { service, operation };
 }
 
@@ -140,6 +180,12 @@ export async function deleteService(deps: CoreDeps, actor: Actor, serviceId: str
   const service: Service = { ...current, state: 'deleting', version: current.version + 1, updatedAt: now };
   const operation = newOperation(deps, actor, service, 'delete');
   service.lastOperationId = operation.id;
-  await deps.store.services.change(service, current.version, operation);
+  // Orders end the day the service is deleted (thesis: a cancelled service stops billing from that day).
+  await deps.store.services.change(
+    service,
+    current.version,
+    operation,
+    await planServiceOrders(deps, await tenantOf(deps, actor), service),
+  );
   return { service, operation };
 }

@@ -13,8 +13,18 @@ export const DnsSettings = z.object({
 });
 export type DnsSettings = z.infer<typeof DnsSettings>;
 
+/** The tenant's fixed billing point (e.g. every 1 April), used by billable services that leave it out. */
+export const TenantBillingSettings = z.object({
+  fixedMonth: z.number().int().min(1, 'Use a month number 1–12').max(12, 'Use a month number 1–12'),
+  fixedDay: z.number().int().min(1, 'Use a day 1–31').max(31, 'Use a day 1–31'),
+});
+export type TenantBillingSettings = z.infer<typeof TenantBillingSettings>;
+export const DEFAULT_BILLING_SETTINGS: TenantBillingSettings = { fixedMonth: 1, fixedDay: 1 };
+
 export const TenantSettings = z.object({
   dns: DnsSettings,
+  /** Absent on tenants created before billing existed: {@link DEFAULT_BILLING_SETTINGS} apply. */
+  billing: TenantBillingSettings.optional(),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -97,5 +107,5 @@ export const TenantPatch = z.object({
   name: Label(120).optional(),
   locale: Locale.optional(),
   timeZone: z.string().max(64).optional(),
-  settings: z.object({ dns: DnsSettings.partial() }).partial().optional(),
+  settings: z.object({ dns: DnsSettings.partial(), billing: TenantBillingSettings.partial() }).partial().optional(),
 });

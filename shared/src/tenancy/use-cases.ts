@@ -6,6 +6,7 @@ import { newId } from '../core/ids';
 import { parseInput } from '../core/validate';
 import { Email, Label, Locale, Password } from '../core/schemas';
 import {
+  DEFAULT_BILLING_SETTINGS,
   SignupInput,
   TenantPatch,
   toPublicUser,
@@ -33,6 +34,7 @@ export function defaultTenantSettings(ownerEmail: string): Tenant['settings'] {
       ttl: 3600,
       defaultRecords: [],
     },
+    billing: { ...DEFAULT_BILLING_SETTINGS },
   };
 }
 
@@ -197,7 +199,11 @@ export async function updateTenant(deps: CoreDeps, actor: Actor, input: unknown)
     name: patch.name ?? tenant.name,
     locale: patch.locale ?? tenant.locale,
     timeZone: patch.timeZone ?? tenant.timeZone,
-    settings: { ...tenant.settings, dns: { ...tenant.settings.dns, ...(patch.settings?.dns ?? {}) } },
+    settings: {
+      ...tenant.settings,
+      dns: { ...tenant.settings.dns, ...(patch.settings?.dns ?? {}) },
+      billing: { ...DEFAULT_BILLING_SETTINGS, ...tenant.settings.billing, ...(patch.settings?.billing ?? {}) },
+    },
   };
   await deps.store.tenants.update(next);
   return next;

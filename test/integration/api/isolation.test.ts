@@ -39,14 +39,24 @@ beforeAll(async () => {
     config: { 'bind.zones_dir': zones, 'bind.conf_file': join(zones, 'named.conf'), 'bind.checkzone': 'true', 'bind.reload': 'true' },
   });
   const routeRes = await a.client.post('/v1/routes', { kind: 'domain', backend: 'bind', hostId: host.body.id });
+  const billable = await a.client.post('/v1/billable-services', { name: 'Domain', serviceKind: 'domain', nominalPrice: '10.00' });
+  const pack = await a.client.post('/v1/packs', {
+    name: 'Members',
+    rates: [{ billableServiceId: billable.body.id, from: 1, price: '0.00' }],
+  });
+  const contract = await a.client.post(`/v1/accounts/${account.body.id}/packs`, { packId: pack.body.id, startsOn: '2026-01-01' });
   const service = await a.client.post('/v1/services', {
     accountId: account.body.id,
     kind: 'domain',
     spec: { name: 'alpha-isolation.test' },
   });
   const aKey = await a.client.post('/v1/api-keys', { name: 'alpha key', role: 'support' });
-  for (const res of [account, contact, host, routeRes, service, aKey]) expect(res.status, JSON.stringify(res.body)).toBe(201);
+  for (const res of [account, contact, host, routeRes, billable, pack, contract, service, aKey]) {
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
   await stack.idle();
+  const orders = await a.client.get(`/v1/orders?serviceId=${service.body.service.id}`);
+  expect(orders.body.items).toHaveLength(1);
   Object.assign(ids, {
     accountId: account.body.id,
     contactId: contact.body.id,
@@ -55,6 +65,10 @@ beforeAll(async () => {
     serviceId: service.body.service.id,
     operationId: service.body.operation.id,
     keyId: aKey.body.apiKey.id,
+    billableServiceId: billable.body.id,
+    packId: pack.body.id,
+    contractId: contract.body.id,
+    orderId: orders.body.items[0].id,
   });
 });
 
@@ -68,6 +82,11 @@ const BODIES: Record<string, unknown> = {
   'PATCH /v1/accounts/{accountId}/contacts/{contactId}': { name: 'Hijacked' },
   'PATCH /v1/hosts/{hostId}': { name: 'hijacked' },
   'PATCH /v1/services/{serviceId}': { spec: { name: 'alpha-isolation.test', records: [] } },
+  'PATCH /v1/billable-services/{billableServiceId}': { name: 'Hijacked' },
+  'PATCH /v1/packs/{packId}': { name: 'Hijacked' },
+  'POST /v1/accounts/{accountId}/packs': { packId: 'pck_x', startsOn: '2026-01-01' },
+  'PATCH /v1/accounts/{accountId}/packs/{contractId}': { endsOn: '2027-01-01' },
+  'PATCH /v1/orders/{orderId}': { ignored: true },
 };
 
 describe('tenant isolation', () => {
@@ -101,6 +120,9 @@ describe('tenant isolation', () => {
     expect(services.body.items).toEqual([]);
     const ops = await bKey.get(`/v1/operations?serviceId=${ids.serviceId}`);
     expect(ops.body.items).toEqual([]);
+    for (const q of [`accountId=${ids.accountId}`, `serviceId=${ids.serviceId}`]) {
+      expect((await bKey.get(`/v1/orders?${q}`)).body.items).toEqual([]);
+    }
   });
 
   it('B cannot attach its own data to A’s objects', async () => {

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -10,6 +11,16 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Account, Contact } from '../../accounts/model';
+import {
+  billableServiceToJSON,
+  packToJSON,
+  parseBillableService,
+  parsePack,
+  type BillableService,
+  type ContractedPack,
+  type Pack,
+} from '../../catalog/model';
+import { orderToJSON, parseOrder, type Order } from '../../orders/model';
 import { ConflictError, TransientError, ValidationError } from '../../core/errors';
 import type { Page } from '../../core/schemas';
 import type { Host, Route } from '../../fleet/model';
@@ -342,6 +353,16 @@ export class DynamoStore implements Store {
     };
   }
 
+  private orderItem(order: Order): Item {
+    return {
+      ...keys.order(order.tenantId, order.id),
+      ...indexKeys.orderOfService(order.tenantId, order.serviceId, order.id),
+      ...indexKeys.orderOfAccount(order.tenantId, order.accountId, order.registeredOn, order.id),
+      entity: 'order',
+      ...orderToJSON(order),
+    };
+  }
+
   readonly services: Store['services'] = {
     get: (tid, sid) => this.get<Service>(keys.service(tid, sid)),
     list: (tid, { kind, accountId, limit, cursor }) => {
@@ -396,7 +417,7 @@ export class DynamoStore implements Store {
       );
       return out.Count ?? 0;
     },
-    create: async (service, operation) => {
+    create: async (service, operation, orders = []) => {
       try {
         await call(() =>
           this.db.send(
@@ -418,6 +439,7 @@ export class DynamoStore implements Store {
                 },
                 { Put: { TableName: this.tableName, Item: this.serviceItem(service), ConditionExpression: 'attribute_not_exists(pk)' } },
                 { Put: { TableName: this.tableName, Item: this.operationItem(operation) } },
+                ...orders.map((o) => ({ Put: { TableName: this.tableName, Item: this.orderItem(o) } })),
               ],
             }),
           ),
@@ -435,7 +457,7 @@ export class DynamoStore implements Store {
         throw error;
       }
     },
-    change: async (service, expectedVersion, operation) => {
+    change: async (service, expectedVersion, operation, orders = []) => {
       try {
         await call(() =>
           this.db.send(
@@ -450,6 +472,7 @@ export class DynamoStore implements Store {
                   },
                 },
                 { Put: { TableName: this.tableName, Item: this.operationItem(operation) } },
+                ...orders.map((o) => ({ Put: { TableName: this.tableName, Item: this.orderItem(o) } })),
               ],
             }),
           ),
@@ -631,6 +654,136 @@ export class DynamoStore implements Store {
       } catch (error) {
         if (isConditionFailure(error)) return undefined;
         throw error;
+      }
+    },
+  };
+
+  readonly billableServices: Store['billableServices'] = {
+    get: async (tid, id) => {
+      const item = await this.get<Item>(keys.billableService(tid, id));
+      return item ? parseBillableService(item) : undefined;
+    },
+    list: async (tid) => (await this.queryAll<Item>(tid, 'BILLABLE#')).map(parseBillableService),
+    put: (d: BillableService) =>
+      this.put({ ...keys.billableService(d.tenantId, d.id), entity: 'billableService', ...billableServiceToJSON(d) }),
+    delete: async (tid, id) => {
+      const pack = (await this.packs.list(tid)).find((p) => p.rates.some((r) => r.billableServiceId === id));
+      if (pack) throw new ConflictError(`The pack ${pack.name} has rates for this billable service; remove them first`);
+      if (await this.anyInPartition(tid, 'ORDER#', 'billableServiceId', id)) {
+        throw new ConflictError('Orders use this billable service; deactivate it instead');
+      }
+      await call(() => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.billableService(tid, id) })));
+    },
+  };
+
+  /**
+   * Whether any item of the tenant under `skPrefix` has `attribute = value` (a filtered Query, paged to the end).
+   * Only staff deletions of catalog entries use it.
+   */
+  private async anyInPartition(tid: string, skPrefix: string, attribute: string, value: string): Promise<boolean> {
+    let start: Item | undefined;
+    do {
+      const out = await call(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+            FilterExpression: '#a = :v',
+            ExpressionAttributeNames: { '#a': attribute },
+            ExpressionAttributeValues: { ':pk': tid, ':sk': skPrefix, ':v': value },
+            ProjectionExpression: 'pk',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      if ((out.Items ?? []).length > 0) return true;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return false;
+  }
+
+  readonly packs: Store['packs'] = {
+    get: async (tid, id) => {
+      const item = await this.get<Item>(keys.pack(tid, id));
+      return item ? parsePack(item) : undefined;
+    },
+    list: async (tid) => (await this.queryAll<Item>(tid, 'PACK#')).map(parsePack),
+    put: (p: Pack) => this.put({ ...keys.pack(p.tenantId, p.id), entity: 'pack', ...packToJSON(p) }),
+    delete: async (tid, id) => {
+      if (await this.anyInPartition(tid, 'CONTRACT#', 'packId', id)) {
+        throw new ConflictError('Accounts have contracted this pack; end and remove their contracts first');
+      }
+      await call(() => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.pack(tid, id) })));
+    },
+  };
+
+  readonly contractedPacks: Store['contractedPacks'] = {
+    get: (tid, aid, id) => this.get<ContractedPack>(keys.contractedPack(tid, aid, id)),
+    list: (tid, aid) => this.queryAll<ContractedPack>(tid, `CONTRACT#${aid}#`),
+    put: (c) => this.put({ ...keys.contractedPack(c.tenantId, c.accountId, c.id), entity: 'contractedPack', ...c }),
+    delete: async (tid, aid, id) => {
+      await call(() => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.contractedPack(tid, aid, id) })));
+    },
+  };
+
+  readonly orders: Store['orders'] = {
+    get: async (tid, oid) => {
+      const item = await this.get<Item>(keys.order(tid, oid));
+      return item ? parseOrder(item) : undefined;
+    },
+    list: async (tid, { limit, cursor }) => {
+      const page = await this.query<Item>(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': tid, ':sk': 'ORDER#' },
+          Limit: limit,
+          ScanIndexForward: false,
+        },
+        cursor,
+        tid,
+      );
+      return { items: page.items.map(parseOrder), nextCursor: page.nextCursor };
+    },
+    listByService: async (tid, sid) => {
+      const orders: Order[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.query<Item>(
+          {
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
+            ExpressionAttributeValues: { ':pk': `${tid}#SERVICE#${sid}`, ':sk': 'ORDER#' },
+          },
+          cursor,
+          tid,
+        );
+        orders.push(...page.items.map(parseOrder));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return orders;
+    },
+    listByAccount: async (tid, aid, { limit, cursor }) => {
+      const page = await this.query<Item>(
+        {
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': `${tid}#ORDERS#${aid}` },
+          Limit: limit,
+        },
+        cursor,
+        tid,
+      );
+      return { items: page.items.map(parseOrder), nextCursor: page.nextCursor };
+    },
+    putMany: async (orders) => {
+      for (let i = 0; i < orders.length; i += 25) {
+        let requests = orders.slice(i, i + 25).map((o) => ({ PutRequest: { Item: this.orderItem(o) } }));
+        for (let attempt = 0; requests.length > 0; attempt += 1) {
+          if (attempt > 8) throw new TransientError('DynamoDB left orders unprocessed; try again');
+          const out = await call(() => this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })));
+          requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+          if (requests.length > 0) await new Promise((r) => setTimeout(r, 2 ** attempt * 25));
+        }
       }
     },
   };

@@ -21,6 +21,10 @@ export const keys = {
   service: (tid: string, sid: string) => ({ pk: tid, sk: `SERVICE#${sid}` }),
   uniqueName: (tid: string, kind: string, name: string) => ({ pk: tid, sk: `UNIQUE#${kind}#${name}` }),
   operation: (tid: string, oid: string) => ({ pk: tid, sk: `OP#${oid}` }),
+  billableService: (tid: string, id: string) => ({ pk: tid, sk: `BILLABLE#${id}` }),
+  pack: (tid: string, id: string) => ({ pk: tid, sk: `PACK#${id}` }),
+  contractedPack: (tid: string, aid: string, id: string) => ({ pk: tid, sk: `CONTRACT#${aid}#${id}` }),
+  order: (tid: string, oid: string) => ({ pk: tid, sk: `ORDER#${oid}` }),
 };
 
 /** Secondary index keys (gsi1: children of an account / operations of a service; gsi2: by kind / by state; outbox). */
@@ -34,6 +38,11 @@ export const indexKeys = {
   operationOfService: (tid: string, sid: string, oid: string) => ({ gsi1pk: `${tid}#SERVICE#${sid}`, gsi1sk: `OP#${oid}` }),
   operationByState: (tid: string, state: string, oid: string) => ({ gsi2pk: `${tid}#OPSTATE#${state}`, gsi2sk: oid }),
   outbox: (tid: string, oid: string) => ({ gsi3pk: `${tid}#OUTBOX`, gsi3sk: oid }),
+  orderOfService: (tid: string, sid: string, oid: string) => ({ gsi1pk: `${tid}#SERVICE#${sid}`, gsi1sk: `ORDER#${oid}` }),
+  orderOfAccount: (tid: string, aid: string, registeredOn: string, oid: string) => ({
+    gsi2pk: `${tid}#ORDERS#${aid}`,
+    gsi2sk: `${registeredOn}#${oid}`,
+  }),
 };
 
 /** Attributes that are keys, stripped from entities on read. */
