@@ -27,6 +27,8 @@ export const PERMISSIONS = [
   'catalog:write',
   'orders:read',
   'orders:write',
+  'bills:read',
+  'bills:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -45,12 +47,23 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
     'operations:retry',
     'catalog:read',
     'orders:read',
+    'bills:read',
   ],
-  accountant: ['accounts:read', 'services:read', 'operations:read', 'catalog:read', 'catalog:write', 'orders:read', 'orders:write'],
+  accountant: [
+    'accounts:read',
+    'services:read',
+    'operations:read',
+    'catalog:read',
+    'catalog:write',
+    'orders:read',
+    'orders:write',
+    'bills:read',
+    'bills:write',
+  ],
 };
 
-/** Customers act only inside their own account; use cases check `accountId` themselves. */
-export const CUSTOMER_PERMISSIONS: readonly Permission[] = ['accounts:read', 'services:read', 'services:write'];
+/** Customers act only inside their own account; use cases check `accountId` themselves (bills: issued ones only). */
+export const CUSTOMER_PERMISSIONS: readonly Permission[] = ['accounts:read', 'services:read', 'services:write', 'bills:read'];
 
 /** Whether the actor holds a permission. */
 export function can(actor: Actor, permission: Permission): boolean {

@@ -16,6 +16,8 @@ export const ID_PREFIX = {
   pack: 'pck',
   contractedPack: 'cpk',
   order: 'ord',
+  bill: 'bil',
+  billLine: 'bln',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
