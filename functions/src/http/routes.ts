@@ -1,4 +1,5 @@
 import { accountRoutes } from './accounts';
+import { billRoutes } from './bills';
 import { catalogRoutes } from './catalog';
 import { fleetRoutes } from './fleet';
 import { openApiDocument } from './openapi';
@@ -6,7 +7,14 @@ import { route, type Method, type RouteDefinition } from './route';
 import { serviceRoutes } from './services';
 import { tenancyRoutes } from './tenancy';
 
-const apiRoutes: RouteDefinition[] = [...tenancyRoutes, ...accountRoutes, ...fleetRoutes, ...serviceRoutes, ...catalogRoutes];
+const apiRoutes: RouteDefinition[] = [
+  ...tenancyRoutes,
+  ...accountRoutes,
+  ...fleetRoutes,
+  ...serviceRoutes,
+  ...catalogRoutes,
+  ...billRoutes,
+];
 
 let cachedDocument: unknown;
 

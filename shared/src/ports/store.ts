@@ -1,4 +1,6 @@
 import type { Account, Contact } from '../accounts/model';
+import type { Bill, BillSettings, BillState, BillType, BillingState } from '../bills/model';
+import type { LocalDate } from '../core/dates';
 import type { BillableService, ContractedPack, Pack } from '../catalog/model';
 import type { Order } from '../orders/model';
 import type { Page } from '../core/schemas';
@@ -6,6 +8,29 @@ import type { Host, Route } from '../fleet/model';
 import type { Operation, OperationState } from '../provisioning/model';
 import type { Service } from '../services/model';
 import type { ApiKey, Session, Tenant, User } from '../tenancy/model';
+
+/** An order's billing position to write, and the position it must still be at (optimistic check). */
+export interface OrderBillingWrite {
+  orderId: string;
+  expected: BillingState;
+  next: BillingState;
+}
+
+/** Bill list filters; `dueBefore` lists unpaid payable bills due before that day (overdue). */
+export interface BillListQuery {
+  limit: number;
+  cursor?: string;
+  accountId?: string;
+  state?: BillState;
+  type?: BillType;
+  /** Issue day (open bills: creation day) from / to, inclusive. */
+  from?: LocalDate;
+  to?: LocalDate;
+  dueBefore?: LocalDate;
+}
+
+/** A bill without its lines, order effects and audit trail (lists). */
+export type BillSummary = Omit<Bill, 'lines' | 'effects' | 'audit' | 'renderModel'> & { lineCount: number };
 
 /**
  * Persistence port. Every method takes the tenant id first and every key it touches starts with it;
@@ -141,5 +166,54 @@ export interface Store {
     listByAccount(tenantId: string, accountId: string, query: { limit: number; cursor?: string }): Promise<Page<Order>>;
     /** Writes orders (new or changed), 25 per batch; not atomic across batches. */
     putMany(orders: readonly Order[]): Promise<void>;
+  };
+  bills: {
+    /** A bill with its lines; issued bills come with their frozen render model. */
+    get(tenantId: string, billId: string): Promise<Bill | undefined>;
+    list(tenantId: string, query: BillListQuery): Promise<Page<BillSummary>>;
+    /** The account's open bills of a type, oldest first. */
+    listOpen(tenantId: string, accountId: string, type: BillType): Promise<Bill[]>;
+    /** Issued bills of one series in number order (exports, gap checks). */
+    listNumbers(
+      tenantId: string,
+      type: BillType,
+      year: number,
+      query: { limit: number; cursor?: string },
+    ): Promise<Page<{ sequence: number; number: string; billId: string }>>;
+    /** The bill that holds a number of a series, if issued. */
+    findByNumber(tenantId: string, type: BillType, year: number, sequence: number): Promise<string | undefined>;
+    /** The last number issued in a series (0 when none). */
+    lastSequence(tenantId: string, type: BillType, year: number): Promise<number>;
+    /**
+     * Open bills only, in one transaction (≤ 100 items in all): create (`expectedVersion` null) or overwrite bills,
+     * delete bills, and move orders' billing positions. ConflictError when a bill is no longer open at the expected
+     * version or an order is no longer at its expected position; nothing is written then.
+     */
+    write(change: {
+      tenantId: string;
+      put?: readonly { bill: Bill; expectedVersion: number | null }[];
+      remove?: readonly { bill: Bill; expectedVersion: number }[];
+      orders?: readonly OrderBillingWrite[];
+    }): Promise<void>;
+    /**
+     * Issue an open bill (now closed, numbered, with its render model) atomically with its series counter moving from
+     * `expectedLast` to its sequence. `series-moved`: another bill took the number, nothing was written; ConflictError
+     * when the bill changed meanwhile.
+     */
+    issue(
+      bill: Bill,
+      expectedVersion: number,
+      series?: { type: BillType; year: number; expectedLast: number },
+    ): Promise<'issued' | 'series-moved'>;
+    /**
+     * A lifecycle change of an issued bill: only state, audit trail, recipients and links are written — never its
+     * content — at the expected version; optionally creates an open bill in the same transaction (amendment, quote
+     * conversion). ConflictError when the bill moved meanwhile.
+     */
+    transition(bill: Bill, expectedVersion: number, create?: Bill): Promise<void>;
+    /** Record where the rendered PDF is (issued bills only). */
+    setPdf(tenantId: string, billId: string, pdf: NonNullable<Bill['pdf']>): Promise<void>;
+    getSettings(tenantId: string): Promise<BillSettings | undefined>;
+    putSettings(tenantId: string, settings: BillSettings): Promise<void>;
   };
 }

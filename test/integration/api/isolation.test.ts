@@ -51,7 +51,11 @@ beforeAll(async () => {
     spec: { name: 'alpha-isolation.test' },
   });
   const aKey = await a.client.post('/v1/api-keys', { name: 'alpha key', role: 'support' });
-  for (const res of [account, contact, host, routeRes, billable, pack, contract, service, aKey]) {
+  const bill = await a.client.post('/v1/bills', {
+    accountId: account.body.id,
+    lines: [{ description: 'Alpha hosting', unitPrice: '10.00' }],
+  });
+  for (const res of [account, contact, host, routeRes, billable, pack, contract, service, aKey, bill]) {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   await stack.idle();
@@ -69,6 +73,8 @@ beforeAll(async () => {
     packId: pack.body.id,
     contractId: contract.body.id,
     orderId: orders.body.items[0].id,
+    billId: bill.body.id,
+    lineId: bill.body.lines[0].id,
   });
 });
 
@@ -87,6 +93,11 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/accounts/{accountId}/packs': { packId: 'pck_x', startsOn: '2026-01-01' },
   'PATCH /v1/accounts/{accountId}/packs/{contractId}': { endsOn: '2027-01-01' },
   'PATCH /v1/orders/{orderId}': { ignored: true },
+  'POST /v1/bills/{billId}/lines': { description: 'Intruder line', unitPrice: '1.00' },
+  'POST /v1/bills/{billId}/lines/{lineId}/move': { toBillId: 'bil_x' },
+  'POST /v1/bills/{billId}/amend': { cause: 'Hijack' },
+  'POST /v1/bills/{billId}/discard': { reason: 'Hijack' },
+  'POST /v1/bills/{billId}/mark-irrecoverable': { reason: 'Hijack' },
 };
 
 describe('tenant isolation', () => {
@@ -157,5 +168,17 @@ describe('tenant isolation', () => {
     expect(keys.body.items.find((k: { id: string }) => k.id === ids.keyId).revokedAt).toBeUndefined();
     const service = await a.client.get(`/v1/services/${ids.serviceId}`);
     expect(service.body.state).toBe('applied');
+    const bill = await a.client.get(`/v1/bills/${ids.billId}`);
+    expect(bill.body).toMatchObject({ state: 'open', version: 0, lines: [{ id: ids.lineId, description: 'Alpha hosting' }] });
+  });
+
+  it('B cannot bill, merge or export A’s bills', async () => {
+    const merge = await bKey.post('/v1/bills/merge', { billIds: [ids.billId, 'bil_01jzzzzzzzzzzzzzzzzzzzzzzz'] });
+    expect(merge.status).toBe(404);
+    const run = await bKey.post('/v1/billing/run', { accountIds: [ids.accountId] });
+    expect(run.status).toBe(422);
+    const created = await bKey.post('/v1/bills', { accountId: ids.accountId });
+    expect(created.status).toBe(422);
+    expect((await bKey.get(`/v1/bills?accountId=${ids.accountId}`)).body.items).toEqual([]);
   });
 });

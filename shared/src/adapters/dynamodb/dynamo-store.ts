@@ -28,11 +28,12 @@ import type { Operation, OperationState } from '../../provisioning/model';
 import type { Service } from '../../services/model';
 import type { Store } from '../../ports/store';
 import type { ApiKey, Session, Tenant, User } from '../../tenancy/model';
+import { createBillStore } from './bill-store';
 import { indexKeys, KEY_ATTRIBUTES, keys, PLATFORM_PK } from './keys';
 
 type Item = Record<string, unknown>;
 
-function strip<T>(item: Item | undefined): T | undefined {
+export function strip<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
   const out: Item = {};
   for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.includes(k)) out[k] = v;
@@ -40,11 +41,11 @@ function strip<T>(item: Item | undefined): T | undefined {
 }
 
 /** Opaque cursor = base64url(LastEvaluatedKey). Decoded cursors must stay inside the caller's partition. */
-function encodeCursor(key: Item | undefined): string | undefined {
+export function encodeCursor(key: Item | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
-function decodeCursor(cursor: string | undefined, partitionPrefix: string): Item | undefined {
+export function decodeCursor(cursor: string | undefined, partitionPrefix: string): Item | undefined {
   if (!cursor) return undefined;
   let key: unknown;
   try {
@@ -61,7 +62,7 @@ function decodeCursor(cursor: string | undefined, partitionPrefix: string): Item
   return key as Item;
 }
 
-function isConditionFailure(error: unknown): boolean {
+export function isConditionFailure(error: unknown): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
   if (error instanceof TransactionCanceledException) {
     return (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
@@ -78,7 +79,7 @@ const THROTTLING = new Set([
 ]);
 
 /** Maps SDK failures to domain errors: throttling → TransientError; anything else is rethrown as is. */
-async function call<T>(fn: () => Promise<T>): Promise<T> {
+export async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
@@ -101,6 +102,13 @@ export class DynamoStore implements Store {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  private billStore?: Store['bills'];
+
+  /** Bills, numbering and bill settings (./bill-store.ts). */
+  get bills(): Store['bills'] {
+    return (this.billStore ??= createBillStore(this.db, this.tableName));
+  }
 
   private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
     const out = await call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));

@@ -25,6 +25,19 @@ export const keys = {
   pack: (tid: string, id: string) => ({ pk: tid, sk: `PACK#${id}` }),
   contractedPack: (tid: string, aid: string, id: string) => ({ pk: tid, sk: `CONTRACT#${aid}#${id}` }),
   order: (tid: string, oid: string) => ({ pk: tid, sk: `ORDER#${oid}` }),
+  bill: (tid: string, bid: string) => ({ pk: tid, sk: `BILL#${bid}` }),
+  /** The frozen render model of an issued bill (written once, never updated). */
+  billDocument: (tid: string, bid: string) => ({ pk: tid, sk: `BILLDOC#${bid}` }),
+  /** A logo referenced by render models, content-addressed. */
+  billLogo: (tid: string, sha256: string) => ({ pk: tid, sk: `BILLLOGO#${sha256}` }),
+  /** The last number issued in a series (tenant, type, fiscal year). */
+  billSeries: (tid: string, type: string, year: number) => ({ pk: tid, sk: `BILLSERIES#${type}#${year}` }),
+  /** One per issued number: unique by construction, and the series in number order. */
+  billNumber: (tid: string, type: string, year: number, sequence: number) => ({
+    pk: tid,
+    sk: `BILLNUM#${type}#${year}#${String(sequence).padStart(10, '0')}`,
+  }),
+  billSettings: (tid: string) => ({ pk: tid, sk: 'BILLSETTINGS' }),
 };
 
 /** Secondary index keys (gsi1: children of an account / operations of a service; gsi2: by kind / by state; outbox). */
@@ -43,6 +56,11 @@ export const indexKeys = {
     gsi2pk: `${tid}#ORDERS#${aid}`,
     gsi2sk: `${registeredOn}#${oid}`,
   }),
+  billOfAccount: (tid: string, aid: string, bid: string) => ({ gsi1pk: `${tid}#ACCOUNT#${aid}`, gsi1sk: `BILL#${bid}` }),
+  /** By state, then by issue day (open bills: creation day). */
+  billByState: (tid: string, state: string, day: string, bid: string) => ({ gsi2pk: `${tid}#BILLS#${state}`, gsi2sk: `${day}#${bid}` }),
+  /** Sparse, on the `outbox` index: payable bills not yet settled, by due day (overdue = due before today). */
+  unpaidBill: (tid: string, dueOn: string, bid: string) => ({ gsi3pk: `${tid}#UNPAID`, gsi3sk: `${dueOn}#${bid}` }),
 };
 
 /** Attributes that are keys, stripped from entities on read. */
