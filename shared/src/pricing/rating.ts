@@ -305,9 +305,12 @@ export interface CompiledRating {
 
 const MEMO_LIMIT = 65_536;
 
-/** Exact integer arithmetic: prices as BigInt multiples of 10^-scale. */
+/**
+ * Exact integer arithmetic: prices as multiples of 10^-scale. Totals are JS numbers while they are certain to stay
+ * below 2^53 (exact), BigInt beyond.
+ */
 interface Engine {
-  units(quantity: number): bigint;
+  units(quantity: number): number | bigint;
   /** The lines for a quantity ≥ 1. */
   lines(quantity: number): RatedLine[];
 }
@@ -342,6 +345,18 @@ export function compileRating(algorithm: RatingAlgorithm, nominalPrice: Decimal,
     total,
     rate: (quantity) => ({ lines: quantity === 0 ? [] : engine.lines(quantity), total: total(quantity) }),
   };
+}
+
+/** Whether a minor-unit amount is exactly representable as a JS number. */
+const isSafe = (units: bigint) => units <= BigInt(Number.MAX_SAFE_INTEGER) && units >= -BigInt(Number.MAX_SAFE_INTEGER);
+const magnitude = (units: bigint) => Math.abs(Number(units));
+
+/** The largest quantity q for which `offset + q × unit` (|offset| ≤ maxOffset, |unit| ≤ maxUnit) stays a safe integer. */
+function safeQuantity(amounts: readonly bigint[], offsets: readonly bigint[] = []): number {
+  if (![...amounts, ...offsets].every(isSafe)) return 0;
+  const maxUnit = Math.max(1, ...amounts.map(magnitude));
+  const maxOffset = Math.max(0, ...offsets.map(magnitude));
+  return Math.max(0, Math.floor((Number.MAX_SAFE_INTEGER - maxOffset) / maxUnit));
 }
 
 /** Binary search: the first index whose `ends` value is ≥ position (ends ascending, the last is Infinity). */
@@ -409,16 +424,32 @@ function compileProgressive(tables: readonly Table[], toUnits: (price: Decimal) 
       before.push(sum);
       if (Number.isFinite(run.count)) sum += BigInt(run.count) * units[i]!;
     });
-    return { ends, before, units, cut };
+    return { ends, before, units, cut, beforeN: before.map(Number), unitsN: units.map(Number) };
   });
-  const winner = (quantity: number): { index: number; units: bigint } => {
+  const safeUpTo = safeQuantity(
+    candidates.flatMap((c) => c.units),
+    candidates.flatMap((c) => c.before),
+  );
+  const winner = (quantity: number): { index: number; units: number | bigint } => {
     let index = -1;
+    if (quantity <= safeUpTo) {
+      let best = 0;
+      for (let i = 0; i < candidates.length; i++) {
+        const c = candidates[i]!;
+        const r = runAt(c.ends, quantity);
+        const total = c.beforeN[r]! + (quantity - (r === 0 ? 0 : c.ends[r - 1]!)) * c.unitsN[r]!;
+        if (index < 0 || total < best) {
+          index = i;
+          best = total;
+        }
+      }
+      return { index, units: best };
+    }
     let best = 0n;
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i]!;
       const r = runAt(c.ends, quantity);
-      const start = r === 0 ? 0 : c.ends[r - 1]!;
-      const total = c.before[r]! + BigInt(quantity - start) * c.units[r]!;
+      const total = c.before[r]! + BigInt(quantity - (r === 0 ? 0 : c.ends[r - 1]!)) * c.units[r]!;
       if (index < 0 || total < best) {
         index = i;
         best = total;
@@ -427,29 +458,37 @@ function compileProgressive(tables: readonly Table[], toUnits: (price: Decimal) 
     return { index, units: best };
   };
   return {
-    units: (quantity) => (quantity === 0 ? 0n : winner(quantity).units),
+    units: (quantity) => (quantity === 0 ? 0 : winner(quantity).units),
     lines: (quantity) => candidates[winner(quantity).index]!.cut(quantity),
   };
 }
 
 function compileBest(tables: readonly Table[], toUnits: (price: Decimal) => bigint): Engine {
-  const offers = offersOf(tables).map((o) => ({ ...o, units: toUnits(o.price) }));
+  const offers = offersOf(tables).map((o) => {
+    const units = toUnits(o.price);
+    return { ...o, units, unitsN: Number(units) };
+  });
   // Stable sort by price: ties keep creation order.
   offers.sort((a, b) => (a.units < b.units ? -1 : a.units > b.units ? 1 : 0));
-  const walk = (quantity: number, onTake?: (offer: (typeof offers)[number], count: number) => void): bigint => {
+  // Σ count × price over counts that add up to the quantity.
+  const safeUpTo = safeQuantity(offers.map((o) => o.units));
+  const walk = (quantity: number, onTake?: (offer: (typeof offers)[number], count: number) => void): number | bigint => {
+    const small = quantity <= safeUpTo;
     let priced = 0;
-    let total = 0n;
+    let total = 0;
+    let big = 0n;
     for (const offer of offers) {
       if (priced >= quantity) break;
       if (offer.from > quantity) continue;
       const upTo = offer.nextFrom <= quantity ? offer.nextFrom - 1 : quantity;
       if (upTo < priced) continue;
       const count = Math.min(upTo * offer.k, quantity - priced);
-      total += BigInt(count) * offer.units;
+      if (small) total += count * offer.unitsN;
+      else big += BigInt(count) * offer.units;
       priced += count;
       onTake?.(offer, count);
     }
-    return total;
+    return small ? total : big;
   };
   return {
     units: (quantity) => walk(quantity),
@@ -474,6 +513,7 @@ function compileMatch(tables: readonly Table[], toUnits: (price: Decimal) => big
     }
     return best!;
   });
+  const safeUpTo = safeQuantity(winners.map((w) => w.units));
   // `starts` ascending; the segment of n is the last start ≤ n (starts[0] is 1).
   const segment = (quantity: number) => {
     let lo = 0;
@@ -486,7 +526,11 @@ function compileMatch(tables: readonly Table[], toUnits: (price: Decimal) => big
     return winners[lo]!;
   };
   return {
-    units: (quantity) => (quantity === 0 ? 0n : BigInt(quantity) * segment(quantity).units),
+    units: (quantity) => {
+      if (quantity === 0) return 0;
+      const { units } = segment(quantity);
+      return quantity <= safeUpTo ? quantity * Number(units) : BigInt(quantity) * units;
+    },
     lines: (quantity) => {
       const { step } = segment(quantity);
       return [{ quantity, price: step.price, pack: step.source }];

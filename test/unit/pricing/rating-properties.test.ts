@@ -114,7 +114,8 @@ function naiveProgressive(kase: Case, n: number): number[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('rating properties (seeded random tables)', () => {
+// A few seconds of CPU in all; generous timeouts because the machine may be shared.
+describe('rating properties (seeded random tables)', { timeout: 120_000 }, () => {
   it('totals are the sum of the lines; lines cover exactly n units with merged prices', () => {
     const random = seeded(101);
     for (let t = 0; t < 300; t++) {

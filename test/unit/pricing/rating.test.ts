@@ -251,6 +251,23 @@ describe('edge cases', () => {
     expect(compileRating('match', NOMINAL, THESIS_PACKS).total(n).toFixed(2)).toBe('5000000000.00');
   });
 
+  it('stays exact when totals pass 2^53 minor units', () => {
+    const dear = createPack('Dear', [
+      [1, '987654321098.76'],
+      [3, '123456789012.34'],
+      [7, '555555555555.55'],
+    ]);
+    const packs = [dear, { ...THESIS_PACKS[1]!, combinable: false }];
+    const safe = Math.floor(Number.MAX_SAFE_INTEGER / 98765432109876);
+    for (const algorithm of ALGORITHMS) {
+      const compiled = compileRating(algorithm, NOMINAL, packs);
+      for (const n of [1, 2, 9, safe - 1, safe, safe + 1, 1_000_000_000]) {
+        expect(compiled.total(n).toFixed(2), `${algorithm} n=${n}`).toBe(rate(algorithm, n, NOMINAL, packs).total.toFixed(2));
+      }
+    }
+    expect(compileRating('match', NOMINAL, [dear]).total(1_000_000_000).toFixed(2)).toBe('555555555555550000000.00');
+  });
+
   it('refuses quantities and tables it cannot rate', () => {
     expect(() => rate('best', -1, NOMINAL, THESIS_PACKS)).toThrow(RangeError);
     expect(() => rate('best', 1.5, NOMINAL, THESIS_PACKS)).toThrow(RangeError);
