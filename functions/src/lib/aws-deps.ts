@@ -1,12 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { KmsSecretBox } from '@consort/shared/adapters/aws/kms-secret-box';
 import { nodeCrypto } from '@consort/shared/adapters/crypto/node-crypto';
+import { S3DocumentStore } from '@consort/shared/adapters/s3/s3-document-store';
+import { SesMailer, unconfiguredMailer } from '@consort/shared/adapters/ses/ses-mailer';
 import { DynamoStore } from '@consort/shared/adapters/dynamodb/dynamo-store';
 import { SqsProvisioningQueue } from '@consort/shared/adapters/sqs/sqs-provisioning-queue';
 import { generateProvisioningKeyPair } from '@consort/shared/adapters/ssh/keys';
@@ -22,6 +26,10 @@ const Env = z.object({
   PROVISIONING_QUEUE_URL: z.string().url(),
   PROVISIONING_STATE_MACHINE_ARN: z.string().min(1),
   SECRETS_KEY_ID: z.string().min(1),
+  DOCUMENTS_BUCKET: z.string().min(3),
+  /** Verified SES sender; empty when the deployment has no mail configured (sends then fail clearly). */
+  MAIL_FROM: z.union([z.literal(''), z.email()]).default(''),
+  MAIL_FROM_NAME: z.string().default('Consort'),
   CONSORT_TEMPLATES_DIR: z.string().default('/var/task/templates'),
 });
 
@@ -39,6 +47,10 @@ export function createAwsDeps(): AppDeps {
     keyPairs: { generate: generateProvisioningKeyPair },
     secrets: new KmsSecretBox(new KMSClient({}), env.SECRETS_KEY_ID),
     queue: new SqsProvisioningQueue(sqs, env.PROVISIONING_QUEUE_URL),
+    documents: new S3DocumentStore(new S3Client({}), env.DOCUMENTS_BUCKET),
+    mailer: env.MAIL_FROM
+      ? new SesMailer(new SESv2Client({}), { from: { address: env.MAIL_FROM, name: env.MAIL_FROM_NAME } }, systemClock)
+      : unconfiguredMailer,
     templates: new FileTemplateSource(env.CONSORT_TEMPLATES_DIR),
     transports: { ssh: new SshTransport() },
     scriptTimeoutMs: 240_000,

@@ -1,11 +1,17 @@
 import type { WorkerDeps } from '@consort/shared/provisioning/worker';
 import type { FleetPolicy } from '@consort/shared/fleet/use-cases';
 import type { WorkInput } from '@consort/shared/provisioning/worker';
+import type { DocumentStore } from '@consort/shared/ports/documents';
+import type { Mailer } from '@consort/shared/ports/mail';
 
 /** Everything a handler needs. Built once per process by a composition root (AWS: ./aws-deps, local: ../local/stack). */
 export interface AppDeps extends WorkerDeps, FleetPolicy {
   /** Runs the provisioning state machine for one host's batch and resolves when it ends. */
   runProvisioning(input: WorkInput): Promise<unknown>;
+  /** Write-once storage of bill PDFs (S3; fauxqs S3 locally). */
+  documents: DocumentStore;
+  /** Outgoing e-mail (SES; a maildir under the data folder locally). */
+  mailer: Mailer;
   log: AppLogger;
 }
 

@@ -1,6 +1,7 @@
-// SQS for the embedded runtime: fauxqs 1.9.2 in-process (ESM only; 2.x needs Node >= 22.5). In memory: queued
+// SQS and S3 for the embedded runtime: fauxqs 1.9.2 in-process (ESM only; 2.x needs Node >= 22.5). In memory: queued
 // messages are lost on restart, which the outbox sweeper makes up for (operations stay in the table's outbox).
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startFauxqs as start } from 'fauxqs';
 
 export interface LocalSqs {
@@ -43,4 +44,14 @@ export async function ensureQueue(sqs: SQSClient, name: string, options: QueueOp
     attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: options.maxReceiveCount ?? 5 });
   }
   return createQueue(sqs, name, attributes);
+}
+
+/** Create an S3 bucket on fauxqs unless it exists (the documents stack's bucket, locally). Returns its name. */
+export async function ensureBucket(s3: S3Client, name: string): Promise<string> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: name }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+  }
+  return name;
 }

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AesSecretBox } from '@consort/shared/adapters/crypto/aes-secret-box';
 import { nodeCrypto } from '@consort/shared/adapters/crypto/node-crypto';
 import { DynamoStore } from '@consort/shared/adapters/dynamodb/dynamo-store';
 import { LocalTransport } from '@consort/shared/adapters/local/local-transport';
+import { MaildirMailer } from '@consort/shared/adapters/mail/maildir-mailer';
+import { S3DocumentStore } from '@consort/shared/adapters/s3/s3-document-store';
 import { SqsProvisioningQueue } from '@consort/shared/adapters/sqs/sqs-provisioning-queue';
 import { generateProvisioningKeyPair } from '@consort/shared/adapters/ssh/keys';
 import { SshTransport } from '@consort/shared/adapters/ssh/ssh-transport';
@@ -25,7 +28,7 @@ import { provisioningDefinition, PROVISIONING_TASK_STATES } from '../workflows/p
 import { runStep } from '../workflows/steps';
 import { seedDemo, type DemoLogin } from './demo';
 import { ensureTable, startDynamoLocal } from './dynamodb';
-import { ensureQueue, startFauxqs } from './fauxqs';
+import { ensureBucket, ensureQueue, startFauxqs } from './fauxqs';
 import { startHttpServer } from './http-server';
 import { startScheduler } from './scheduler';
 import { startSqsPoller } from './sqs-poller';
@@ -136,6 +139,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dlqName: 'consort-provisioning-dlq.fifo',
       maxReceiveCount: 5,
     });
+    // S3 on the same fauxqs server, in memory like its queues: a missing bill PDF is re-rendered from the
+    // bill's frozen model on download (documents/use-cases.ts getBillPdf), byte-identical.
+    const s3 = new S3Client({
+      endpoint: fauxqs.endpoint,
+      region,
+      credentials,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    stops.push(async () => s3.destroy());
+    const documentsBucket = await ensureBucket(s3, 'consort-documents');
 
     const stateMachine = createLocalStateMachine(
       provisioningDefinition('arn:aws:lambda:eu-west-1:000000000000:function:consort-provisioning-steps'),
@@ -143,9 +158,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       { retryIntervalsZero: options.fastRetries ?? false },
     );
 
+    const clock = options.clock ?? systemClock;
     const deps: AppDeps = {
       store: new DynamoStore(db, tableName),
-      clock: options.clock ?? systemClock,
+      clock,
       crypto: options.weakPasswordHashing ? nodeCrypto({ N: 2 ** 10 }) : nodeCrypto(),
       keyPairs: { generate: generateProvisioningKeyPair },
       secrets: new AesSecretBox(masterKey(dataDir)),
@@ -160,6 +176,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         error: (m, d) => log('api', `ERROR ${m}${d ? ` ${JSON.stringify(d)}` : ''}`),
       },
       runProvisioning: (input) => stateMachine.execute(input),
+      // fauxqs ignores If-None-Match on PutObject: check with HeadObject first (S3DocumentStore docs).
+      documents: new S3DocumentStore(s3, documentsBucket, { headCheck: true }),
+      mailer: new MaildirMailer(join(dataDir, 'mail'), { address: 'consort@consort.localhost', name: 'Consort' }, clock),
     };
     setDeps(deps);
 

@@ -171,6 +171,8 @@ export const BillRenderModel = z
     customer: RenderCustomer,
     document: RenderDocument,
     currency: Currency,
+    /** Name of the tax as printed, e.g. "IVA", "VAT", "IGIC"; defaults to the locale's word for VAT. */
+    taxLabel: Text(20).min(1).optional(),
     lines: z.array(RenderLine).max(2000),
     taxes: z.array(RenderTaxSubtotal).max(20),
     totals: RenderTotals,
