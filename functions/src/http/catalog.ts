@@ -10,6 +10,8 @@ import * as Catalog from '@consort/shared/catalog/use-cases';
 import { PageQuery } from '@consort/shared/core/schemas';
 import { OrderPatch } from '@consort/shared/orders/model';
 import * as Orders from '@consort/shared/orders/use-cases';
+import * as Pricing from '@consort/shared/pricing/use-cases';
+import { LocalDate } from '@consort/shared/core/dates';
 import { z } from 'zod';
 import { route } from './route';
 
@@ -158,5 +160,14 @@ export const catalogRoutes = [
     summary: 'Ignore an order, reword it, or schedule/withdraw its cancellation (null)',
     body: OrderPatch,
     handle: ({ deps, actor, params, body }) => Orders.updateOrder(deps, actor, params.orderId!, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/billing/preview',
+    tag: 'Orders',
+    status: 200,
+    summary: 'Dry run: the bill lines billing would propose until a day, each explained, and the orders it would skip',
+    body: z.object({ accountId: z.string().optional(), billUntil: LocalDate.optional() }),
+    handle: ({ deps, actor, body }) => Pricing.previewBilling(deps, actor, body),
   }),
 ];

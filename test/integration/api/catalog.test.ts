@@ -144,3 +144,45 @@ describe('packs', () => {
     expect((await sysadmin.post('/v1/packs', { name: 'X' })).status).toBe(403);
   });
 });
+
+describe('billing preview', () => {
+  it('proposes one explained line per order, totals them exactly, and skips ignored orders', async () => {
+    const account = (await owner.post('/v1/accounts', { name: 'Previewed', email: 'p@example.org', country: 'ES' })).body.id;
+    const def = await owner.post('/v1/billable-services', {
+      name: 'Preview zone',
+      serviceKind: 'domain',
+      predicate: { field: 'name', op: 'contains', value: '.preview' },
+      billingPeriod: 'monthly',
+      nominalPrice: '10.00',
+    });
+    expect(def.status).toBe(201);
+    const ids: string[] = [];
+    for (const name of ['a.preview', 'b.preview', 'c.preview']) {
+      const res = await owner.post('/v1/services', { accountId: account, kind: 'domain', spec: { name } });
+      ids.push(res.body.service.id);
+    }
+    // Other definitions (the "Any domain" one above) bill these domains too: look at this definition's lines.
+    const [ignored] = (await owner.get(`/v1/orders?serviceId=${ids[2]}`)).body.items.filter(
+      (o: { billableServiceId: string }) => o.billableServiceId === def.body.id,
+    );
+    await owner.patch(`/v1/orders/${ignored.id}`, { ignored: true });
+
+    const preview = await owner.post('/v1/billing/preview', { accountId: account });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    type Proposal = { billableServiceId: string; total: string; unitPrice: string; explanation: string };
+    const all = preview.body.proposals as Proposal[];
+    const proposals = all.filter((p) => p.billableServiceId === def.body.id);
+    const skipped = preview.body.skipped as { orderId: string; reason: string }[];
+    expect(proposals).toHaveLength(2);
+    expect(skipped).toEqual([expect.objectContaining({ orderId: ignored.id, reason: 'ignored' })]);
+    let sum = 0n;
+    for (const p of all) {
+      expect(p.explanation.length).toBeGreaterThan(10);
+      expect(p.total).toMatch(/^-?\d+\.\d{2}$/);
+      sum += BigInt(p.total.replace('.', ''));
+    }
+    for (const p of proposals) expect(p.unitPrice).toMatch(/^10(\.00?)?$/);
+    expect(preview.body.total.replace('.', '')).toBe(String(sum).padStart(3, '0'));
+    expect((await owner.post('/v1/billing/preview', { billUntil: '2026-02-30' })).status).toBe(422);
+  });
+});
