@@ -1,4 +1,5 @@
 import { Tags, type App, type Environment } from 'aws-cdk-lib';
+import type { MailSender } from './constructs/app-function';
 import { hasStandaloneBuild, nextStandaloneCode, placeholderCode } from './web-asset';
 import { ApiStack } from './stacks/api-stack';
 import { AsyncStack } from './stacks/async-stack';
@@ -18,6 +19,8 @@ export interface ConsortOptions {
   webDomainName?: string;
   webCertificateArn?: string;
   webLayerVersion: number;
+  /** Sender of bill e-mails; without it the functions get an empty MAIL_FROM and no SES grant. */
+  mail?: MailSender;
 }
 
 export interface ConsortStacks {
@@ -31,7 +34,8 @@ export interface ConsortStacks {
 
 /**
  * Options from CDK context (cdk.json or `-c key=value`):
- * `stackPrefix`, `skipWeb`, `webPlaceholder`, `webDomainName`, `webCertificateArn`, `webLayerVersion`.
+ * `stackPrefix`, `skipWeb`, `webPlaceholder`, `webDomainName`, `webCertificateArn`, `webLayerVersion`,
+ * `mailFrom` (verified SES sender) and `mailIdentity` (its SES identity; default: the address's domain).
  */
 export function readOptions(app: App): ConsortOptions {
   const ctx = (key: string): string | undefined => {
@@ -42,6 +46,9 @@ export function readOptions(app: App): ConsortOptions {
   if (Boolean(ctx('webDomainName')) !== Boolean(ctx('webCertificateArn'))) {
     throw new Error('Give webDomainName and webCertificateArn together (an ACM certificate in us-east-1 for that domain).');
   }
+  const mailFrom = ctx('mailFrom');
+  if (mailFrom && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(mailFrom)) throw new Error(`mailFrom must be an e-mail address, got ${mailFrom}`);
+  if (ctx('mailIdentity') && !mailFrom) throw new Error('Give mailIdentity together with mailFrom.');
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
   return {
@@ -52,6 +59,7 @@ export function readOptions(app: App): ConsortOptions {
     webDomainName: ctx('webDomainName'),
     webCertificateArn: ctx('webCertificateArn'),
     webLayerVersion: Number(ctx('webLayerVersion') ?? 30),
+    mail: mailFrom ? { from: mailFrom, identity: ctx('mailIdentity') ?? mailFrom.split('@')[1]! } : undefined,
   };
 }
 
@@ -62,7 +70,12 @@ export function createConsort(app: App, options: ConsortOptions): ConsortStacks 
 
   const data = new DataStack(app, `${prefix}-Data`, { env, description: 'Consort: DynamoDB table and secrets key' });
   const documents = new DocumentsStack(app, `${prefix}-Documents`, { env, prefix, description: 'Consort: documents bucket (bill PDFs)' });
-  const shared = { table: data.table, secretsKey: data.secretsKey, documentsBucketName: documentsBucketName(prefix) };
+  const shared = {
+    table: data.table,
+    secretsKey: data.secretsKey,
+    documentsBucketName: documentsBucketName(prefix),
+    mailFrom: options.mail?.from ?? '',
+  };
 
   const async = new AsyncStack(app, `${prefix}-Async`, { env, description: 'Consort: provisioning queue and workflow', ...shared });
   // Outside the async stack the machine's ARN is a plain cross-stack reference.
@@ -75,6 +88,7 @@ export function createConsort(app: App, options: ConsortOptions): ConsortStacks 
     description: 'Consort: HTTP API',
     ...shared,
     ...fromAsync,
+    mail: options.mail,
   });
   const schedules = new SchedulesStack(app, `${prefix}-Schedules`, {
     env,

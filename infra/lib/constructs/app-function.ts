@@ -37,6 +37,8 @@ export interface RuntimeEnvironment {
   PROVISIONING_QUEUE_URL: string;
   PROVISIONING_STATE_MACHINE_ARN: string;
   DOCUMENTS_BUCKET: string;
+  /** Verified SES sender address for bill e-mails; empty when the deployment sends no mail (context `mailFrom`). */
+  MAIL_FROM: string;
   /** KMS key ARN that seals tenants' SSH private keys. */
   SECRETS_KEY_ID: string;
 }
@@ -151,6 +153,30 @@ export class AppFunction extends Construct {
       'Object-level S3 actions need an object ARN; "<bucket>/*" is scoped to the documents bucket, and delete is not granted.',
     );
   }
+
+  /**
+   * Send e-mail through SES v2 as `sender.from` only: SendEmail (and SendRawEmail, which SES also
+   * evaluates for raw content) on the one verified identity, with `ses:FromAddress` pinned. No
+   * wildcard, so cdk-nag has nothing to acknowledge. In the SES sandbox SES also checks the
+   * recipients' identities; request production access rather than widening this (docs/aws.md).
+   */
+  allowMail(sender: MailSender): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${sender.identity}`],
+        conditions: { StringEquals: { 'ses:FromAddress': sender.from } },
+      }),
+    );
+  }
+}
+
+/** Where bill e-mails come from: an address whose identity (domain or address) is verified in SES. */
+export interface MailSender {
+  /** e.g. `billing@example.org` */
+  from: string;
+  /** The verified SES identity that covers `from`: its domain (default) or the address itself. */
+  identity: string;
 }
 
 function bundlingOptions(withTemplates: boolean): NodejsFunctionProps['bundling'] {

@@ -7,7 +7,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { AppFunction, type RuntimeEnvironment } from '../constructs/app-function';
+import { AppFunction, type MailSender, type RuntimeEnvironment } from '../constructs/app-function';
 import { acknowledge } from '../nag';
 
 /** JSON access log line with HTTP API variables (REST's standard fields include some HTTP APIs reject). */
@@ -36,6 +36,8 @@ export interface ApiStackProps extends StackProps {
   documentsBucketName: string;
   provisioningQueue: IQueue;
   environment: RuntimeEnvironment;
+  /** Sender of bill e-mails (the API sends bills); undefined = no SES grant. */
+  mail?: MailSender;
 }
 
 /**
@@ -53,6 +55,7 @@ export class ApiStack extends Stack {
     this.apiFunction.allowTableReadWrite(props.table);
     this.apiFunction.allowSecrets(props.secretsKey);
     this.apiFunction.allowDocuments(props.documentsBucketName);
+    if (props.mail) this.apiFunction.allowMail(props.mail);
     // Inline dispatch of outbox operations (the sweep schedule catches what this misses).
     props.provisioningQueue.grantSendMessages(this.apiFunction.role);
 

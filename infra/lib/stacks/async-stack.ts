@@ -16,6 +16,8 @@ export interface AsyncStackProps extends StackProps {
   secretsKey: IKey;
   /** Name of the documents bucket (documentsBucketName). */
   documentsBucketName: string;
+  /** Verified SES sender, or '' when the deployment sends no mail. */
+  mailFrom: string;
 }
 
 /** Longest a provisioning workflow can run: the EXPRESS limit (and the per-script timeout on AWS). */
@@ -62,6 +64,7 @@ export class AsyncStack extends Stack {
       PROVISIONING_QUEUE_URL: this.queue.queue.queueUrl,
       PROVISIONING_STATE_MACHINE_ARN: stateMachineArn,
       DOCUMENTS_BUCKET: props.documentsBucketName,
+      MAIL_FROM: props.mailFrom,
       SECRETS_KEY_ID: props.secretsKey.keyArn,
     };
 
