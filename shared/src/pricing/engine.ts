@@ -62,6 +62,7 @@ export interface OrderBillingUpdate {
   creditUsedUntil?: LocalDate;
 }
 
+/** Why an order got no line in a run. */
 export const SKIP_REASONS = [
   'ignored',
   'unknown-definition',
@@ -80,6 +81,7 @@ export interface SkippedOrder {
   explanation: string;
 }
 
+/** The tenant's billing settings the engine needs. */
 export interface EngineSettings {
   /** The tenant's currency; every amount is in it. */
   currency: string;
@@ -88,6 +90,7 @@ export interface EngineSettings {
   fixedDay?: number;
 }
 
+/** Input of {@link proposeLines}. */
 export interface ProposeLinesInput {
   settings: EngineSettings;
   definitions: readonly BillableService[];
@@ -107,6 +110,7 @@ export interface ProposeLinesInput {
   orderIds?: Iterable<string>;
 }
 
+/** The proposals, the billing state each billed order moves to, and the orders left out with their reasons. */
 export interface ProposeLinesResult {
   proposals: LineProposal[];
   updates: OrderBillingUpdate[];
@@ -638,10 +642,6 @@ function duePeriods(group: Group, order: Order, run: Run): readonly (readonly [L
 
 function computeDuePeriods(group: Group, order: Order, run: Run): [LocalDate, LocalDate][] {
   const { definition } = group;
-  if (definition.billingPeriod === 'once') {
-    const isDue = order.billedUntil === undefined && order.registeredOn <= run.billUntil && order.cancelledOn !== order.registeredOn;
-    return isDue ? [[order.registeredOn, order.registeredOn]] : [];
-  }
   const isPostpay = definition.paymentStyle === 'postpay';
   const date = isPostpay ? minDate(run.billUntil, run.today) : run.billUntil;
   let end = billingPoint({
@@ -1039,9 +1039,6 @@ function sizeText(size: Decimal, definition: BillableService): string {
   return text;
 }
 
-/** "<pricing> a month; <price × size = amount>." — the same for every line with the same price and period. */
-const bodies = new Cache<string>();
-
 function settle(group: Group, draft: Draft, currency: string): LineProposal {
   const { definition } = group;
   const { order } = draft;
@@ -1099,7 +1096,7 @@ function settle(group: Group, draft: Draft, currency: string): LineProposal {
     subtotal: math.subtotal,
     discounts,
     total,
-    explanation: `${lead}${when}${notes}: ${bodies.get(draft.pricing, list, isPerPeriod ? unit : '', () => `${draft.pricing}${isPerPeriod ? unit : ''}; ${list}.`)}${tail}`,
+    explanation: `${lead}${when}${notes}: ${draft.pricing}${isPerPeriod ? unit : ''}; ${list}.${tail}`,
   });
 }
 
@@ -1137,17 +1134,28 @@ function proposal(
 // The entry point
 
 function skipReason(definition: BillableService, order: Order, run: Run): SkippedOrder | undefined {
-  const skip = (reason: SkipReason, explanation: string): SkippedOrder => ({ orderId: order.id, reason, explanation });
-  if (order.ignored) return skip('ignored', 'The order is marked ignored');
-  if (order.registeredOn > run.billUntil)
-    return skip('not-registered', `Registered on ${dateText(order.registeredOn)}, after the bill-until date`);
-  if (cancelledInGrace(definition, order))
-    return skip('cancelled-in-grace', `Cancelled on ${dateText(order.cancelledOn!)}, within its trial or ignore period: never billed`);
+  if (order.ignored) return { orderId: order.id, reason: 'ignored', explanation: 'The order is marked ignored' };
+  if (order.registeredOn > run.billUntil) {
+    return {
+      orderId: order.id,
+      reason: 'not-registered',
+      explanation: `Registered on ${dateText(order.registeredOn)}, after the bill-until date`,
+    };
+  }
+  if (!definition.trialPeriod && !definition.ignorePeriod) return undefined;
+  if (cancelledInGrace(definition, order)) {
+    const explanation = `Cancelled on ${dateText(order.cancelledOn!)}, within its trial or ignore period: never billed`;
+    return { orderId: order.id, reason: 'cancelled-in-grace', explanation };
+  }
   const trialEnd = graceEnd(definition, order, 'trialPeriod');
-  if (trialEnd && run.today < trialEnd) return skip('in-trial', `In its free trial until ${dateText(trialEnd)}; billed after it`);
+  if (trialEnd && run.today < trialEnd) {
+    return { orderId: order.id, reason: 'in-trial', explanation: `In its free trial until ${dateText(trialEnd)}; billed after it` };
+  }
   const ignoreEnd = graceEnd(definition, order, 'ignorePeriod');
-  if (ignoreEnd && run.today < ignoreEnd)
-    return skip('in-ignore-period', `In its ignore period until ${dateText(ignoreEnd)}; billed from registration after it`);
+  if (ignoreEnd && run.today < ignoreEnd) {
+    const explanation = `In its ignore period until ${dateText(ignoreEnd)}; billed from registration after it`;
+    return { orderId: order.id, reason: 'in-ignore-period', explanation };
+  }
   return undefined;
 }
 
@@ -1202,7 +1210,8 @@ export function proposeLines(input: ProposeLinesInput): ProposeLinesResult {
     return r;
   };
 
-  const groups = new Map<string, Order[]>();
+  // Group by account, then definition (nested maps: no key strings to build per order).
+  const accounts = new Map<string, Map<string, Order[]>>();
   const skipped: SkippedOrder[] = [];
   for (const order of input.orders) {
     if (!definitions.has(order.billableServiceId)) {
@@ -1211,23 +1220,30 @@ export function proposeLines(input: ProposeLinesInput): ProposeLinesResult {
       }
       continue;
     }
-    const key = `${order.accountId}\u0000${order.billableServiceId}`;
-    const list = groups.get(key);
+    let byDefinition = accounts.get(order.accountId);
+    if (!byDefinition) accounts.set(order.accountId, (byDefinition = new Map()));
+    const list = byDefinition.get(order.billableServiceId);
     if (list) list.push(order);
-    else groups.set(key, [order]);
+    else byDefinition.set(order.billableServiceId, [order]);
+  }
+  const groups: Order[][] = [];
+  for (const accountId of [...accounts.keys()].sort()) {
+    const byDefinition = accounts.get(accountId)!;
+    for (const definitionId of [...byDefinition.keys()].sort()) groups.push(byDefinition.get(definitionId)!);
   }
 
   const proposals: LineProposal[] = [];
   const updates: OrderBillingUpdate[] = [];
-  for (const key of [...groups.keys()].sort()) {
-    const orders = groups.get(key)!.sort(byRegistration);
+  for (const orders of groups) {
+    orders.sort(byRegistration);
     const definition = definitions.get(orders[0]!.billableServiceId)!;
     const accountId = orders[0]!.accountId;
+    const hasGrace = definition.trialPeriod !== null || definition.ignorePeriod !== null;
     const group: Group = {
       definition,
       accountId,
       pricer: new Pricer(definition, packUses(ratesOf(definition), contractsOf(accountId)), cache),
-      siblings: orders.filter((o) => !o.ignored && !cancelledInGrace(definition, o)),
+      siblings: orders.filter((o) => !o.ignored && !(hasGrace && cancelledInGrace(definition, o))),
       unit: priceUnit(definition.billingPeriod, definition.pricingPeriod),
       settings: run.settings,
     };
