@@ -925,3 +925,97 @@ describe('discounts never take a line below zero', () => {
     expect(r.proposals[0]!.explanation).toMatch(/ Total 0\.00\.$/);
   });
 });
+
+describe('billing state: every period exactly once', () => {
+  function apply(
+    orders: Order[],
+    updates: { orderId: string; billedOn: string; billedUntil: string; billedMetric?: string; creditUsedUntil?: string }[],
+  ) {
+    return orders.map((o) => {
+      const u = updates.find((x) => x.orderId === o.id);
+      if (!u) return o;
+      const { orderId: _id, ...fields } = u;
+      return { ...o, ...fields };
+    });
+  }
+  const total = (lines: { total: string }[]) => lines.reduce((sum, l) => sum + Math.round(Number(l.total) * 100), 0) / 100;
+
+  const definitions = [
+    { ...mailbox, onCancel: 'compensate' as const },
+    createMockDefinition({ id: 'bsv_refund', name: 'Backup', onCancel: 'refund', nominalPrice: '7.00' }),
+    createMockDefinition({ id: 'bsv_disk', name: 'Disk', metric: { type: 'named', name: 'disk' }, nominalPrice: '1.00' }),
+    createMockDefinition({
+      id: 'bsv_traffic',
+      name: 'Traffic',
+      metric: { type: 'named', name: 'traffic', mode: 'sum-during-period' },
+      paymentStyle: 'postpay',
+      onCancel: 'nothing',
+      nominalPrice: '0.10',
+    }),
+    createMockDefinition({
+      id: 'bsv_domain',
+      name: 'Domain',
+      billingPeriod: 'annual',
+      billingPoint: 'on-register',
+      metric: { type: 'count', mode: 'registered-and-renewed' },
+      nominalPrice: '15.00',
+    }),
+  ];
+  const orders = [
+    createMockOrder({ id: 'm1', registeredOn: '2024-01-10' }),
+    createMockOrder({ id: 'm2', registeredOn: '2024-02-20', cancelledOn: '2024-04-05' }),
+    createMockOrder({ id: 'm3', registeredOn: '2024-04-10' }),
+    createMockOrder({ id: 'b1', billableServiceId: 'bsv_refund', registeredOn: '2024-01-31' }),
+    createMockOrder({
+      id: 'k1',
+      billableServiceId: 'bsv_disk',
+      registeredOn: '2024-01-01',
+      metricHistory: [
+        { on: '2024-01-01', value: '3' },
+        { on: '2024-02-14', value: '6' },
+      ],
+    }),
+    createMockOrder({
+      id: 't1',
+      billableServiceId: 'bsv_traffic',
+      registeredOn: '2024-01-05',
+      metricHistory: [{ on: '2024-01-05', value: '1.5' }],
+    }),
+    createMockOrder({ id: 'd1', billableServiceId: 'bsv_domain', registeredOn: '2023-02-28' }),
+  ];
+
+  it('a second run on the same day proposes nothing', () => {
+    const first = bill({ definitions, orders, billUntil: '2024-06-15' });
+    expect(first.lines.length).toBeGreaterThan(10);
+    const second = bill({ definitions, orders: apply(orders, first.updates), billUntil: '2024-06-15' });
+    expect(second.lines).toEqual([]);
+    expect(second.updates).toEqual([]);
+  });
+
+  it('billing month by month charges the same as billing once, for services whose state did not change in between', () => {
+    // Counted mailboxes without cancellations and the domain: the monthly runs and one run to 15 June add up alike.
+    const stable = definitions.filter((d) => d.id === 'bsv_mailbox' || d.id === 'bsv_domain');
+    const steady = orders.filter((o) => o.id === 'm1' || o.id === 'm3' || o.id === 'd1');
+    let current = steady;
+    const monthly: { total: string }[] = [];
+    for (const day of ['2024-01-15', '2024-02-15', '2024-03-15', '2024-04-15', '2024-05-15', '2024-06-15']) {
+      const run = bill({ definitions: stable, orders: current, billUntil: day });
+      monthly.push(...run.lines);
+      current = apply(current, run.updates);
+    }
+    const once = bill({ definitions: stable, orders: steady, billUntil: '2024-06-15' });
+    expect(total(monthly)).toBe(total(once.lines));
+    expect(apply(steady, once.updates).map((o) => o.billedUntil)).toEqual(current.map((o) => o.billedUntil));
+  });
+
+  it('refunds once, then the order is settled', () => {
+    const b1 = createMockOrder({ id: 'b1', billableServiceId: 'bsv_refund', registeredOn: '2024-01-31' });
+    const paid = apply([b1], bill({ definitions, orders: [b1], billUntil: '2024-03-01' }).updates);
+    expect(paid[0]!.billedUntil).toBe('2024-04-01');
+    const cancelled = [{ ...paid[0]!, cancelledOn: '2024-03-11' }];
+    const refund = bill({ definitions, orders: cancelled, billUntil: '2024-03-15' });
+    // 11 Mar → 1 Apr = 21 days ÷ 30 = 0.70; 7.00 × 0.70 = −4.90.
+    expect(refund.lines).toEqual([line('b1', '2024-03-11..2024-04-01', '0.70', '-4.90', '-4.90', [], '1', 'refund')]);
+    expect(bill({ definitions, orders: apply(cancelled, refund.updates), billUntil: '2024-05-15' }).lines).toEqual([]);
+  });
+});
