@@ -493,9 +493,26 @@ function compileBest(tables: readonly Table[], toUnits: (price: Decimal) => bigi
   return {
     units: (quantity) => walk(quantity),
     lines: (quantity) => {
-      const runs: Run[] = [];
-      walk(quantity, (offer, count) => runs.push({ count, price: offer.price, source: offer.source }));
-      return linesOf(runs);
+      // As linesOf, comparing prices as integers.
+      const lines: RatedLine[] = [];
+      let units: bigint | undefined;
+      let names: string[] = [];
+      walk(quantity, (offer, count) => {
+        let line = lines[lines.length - 1];
+        if (line && offer.units === units) {
+          line.quantity += count;
+        } else {
+          line = { quantity: count, price: offer.price, pack: null };
+          lines.push(line);
+          units = offer.units;
+          names = [];
+        }
+        if (offer.source !== null && !names.includes(offer.source)) {
+          names.push(offer.source);
+          line.pack = names.join(' + ');
+        }
+      });
+      return lines;
     },
   };
 }
