@@ -25,8 +25,9 @@ export interface TransitionRule {
 export const TRANSITIONS: readonly TransitionRule[] = [
   // Issue: number (quotes: none), dates, frozen render model.
   { action: 'close', types: ALL, from: ['open'], to: 'closed' },
-  // Send, re-send a sent bill, resend a returned one.
-  { action: 'send', types: ALL, from: ['closed', 'sent', 'returned'], to: 'sent' },
+  // Send, re-send a sent bill, resend a returned one (only payable bills can come back).
+  { action: 'send', types: ALL, from: ['closed', 'sent'], to: 'sent' },
+  { action: 'send', types: PAYABLE, from: ['returned'], to: 'sent' },
   // Paid by transfer or card before being e-mailed, after sending, or after a returned debit.
   { action: 'mark-paid', types: PAYABLE, from: ['closed', 'sent', 'returned'], to: 'paid' },
   // A debit comes back, also after it was booked as paid (SEPA returns arrive up to 8 weeks later).

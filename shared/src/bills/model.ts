@@ -1,7 +1,7 @@
 import type Decimal from 'decimal.js';
 import { z } from 'zod';
 import { LocalDate } from '../core/dates';
-import { Amount, Currency, Money } from '../core/money';
+import { Amount, Currency, formatAmount, Money } from '../core/money';
 import { Label } from '../core/schemas';
 import { TaxCategory as CatalogTaxCategory } from '../catalog/model';
 import { BillDocumentType, LogoDataUrl, TaxCategory as TaxCode, type BillRenderModel } from '../documents/render-model';
@@ -208,6 +208,8 @@ export type BillJSON = z.input<typeof Bill>;
 export type Bill = z.output<typeof Bill> & { renderModel?: BillRenderModel };
 
 const json = (d: Decimal) => d.toFixed();
+/** Money in JSON: always two decimals ("5.20"). Quantities, unit prices and rates stay exact. */
+const money = (d: Decimal) => formatAmount(d);
 
 /** The JSON form of a line (amounts as strings, no undefined fields). */
 export function lineToJSON(line: BillLine): BillLineJSON {
@@ -215,24 +217,24 @@ export function lineToJSON(line: BillLine): BillLineJSON {
     ...line,
     quantity: json(line.quantity),
     unitPrice: json(line.unitPrice),
-    subtotal: json(line.subtotal),
-    total: json(line.total),
-    discounts: line.discounts.map((d) => ({ ...d, amount: json(d.amount) })),
+    subtotal: money(line.subtotal),
+    total: money(line.total),
+    discounts: line.discounts.map((d) => ({ ...d, amount: money(d.amount) })),
     tax: dropUndefined({ ...line.tax, rate: json(line.tax.rate) }),
   });
 }
 
 export function totalsToJSON(t: BillTotals): z.input<typeof BillTotals> {
   return {
-    base: json(t.base),
-    tax: json(t.tax),
-    total: json(t.total),
-    taxes: t.taxes.map((s) => dropUndefined({ ...s, rate: json(s.rate), base: json(s.base), tax: json(s.tax) })),
+    base: money(t.base),
+    tax: money(t.tax),
+    total: money(t.total),
+    taxes: t.taxes.map((s) => dropUndefined({ ...s, rate: json(s.rate), base: money(s.base), tax: money(s.tax) })),
   };
 }
 
 export function amendsToJSON(a: AmendsRef): z.input<typeof AmendsRef> {
-  return { ...a, original: { base: json(a.original.base), tax: json(a.original.tax), total: json(a.original.total) } };
+  return { ...a, original: { base: money(a.original.base), tax: money(a.original.tax), total: money(a.original.total) } };
 }
 
 /** The stored JSON form of a bill, without its render model (stored apart). */
