@@ -611,17 +611,27 @@ interface OrderResult {
 function newDraft(
   group: Group,
   order: Order,
-  fields: Partial<Draft> & Pick<Draft, 'periodStart' | 'periodEnd' | 'size' | 'quantity' | 'perSize' | 'pricing'>,
+  kind: LineKind,
+  periodStart: LocalDate,
+  periodEnd: LocalDate,
+  size: Decimal,
+  quantity: Decimal,
+  priced: { perSize: Decimal; pricing: string },
 ): Draft {
   return {
-    kind: 'charge',
+    kind,
     order,
-    coverStart: maxDate(fields.periodStart, order.registeredOn),
-    coverEnd: fields.periodEnd,
+    periodStart,
+    periodEnd,
+    coverStart: periodStart > order.registeredOn ? periodStart : order.registeredOn,
+    coverEnd: periodEnd,
+    size,
+    quantity,
     unitPrice: group.definition.nominalPrice,
+    perSize: priced.perSize,
     discounts: [],
+    pricing: priced.pricing,
     notes: [],
-    ...fields,
   };
 }
 
@@ -697,11 +707,11 @@ function billCharges(group: Group, order: Order, run: Run): OrderResult {
     const size = sizeOf(group, order, chargedStart, pe);
 
     if (metric.type === 'count') {
-      const { perSize, pricing } =
+      const priced =
         metric.mode === 'active'
           ? priceActiveCount(group, order, chargedStart, pe === ps ? addDays(pe, 1) : pe)
           : priceEvents(group, order, ps, run);
-      const draft = newDraft(group, order, { periodStart: ps, periodEnd: pe, size, quantity: ONE, perSize, pricing });
+      const draft = newDraft(group, order, 'charge', ps, pe, size, ONE, priced);
       if (prorated) addRegisterPolicy(group, draft, prorated);
       drafts.push(draft);
       continue;
@@ -711,27 +721,23 @@ function billCharges(group: Group, order: Order, run: Run): OrderResult {
     if (definition.billingPeriod === 'once') {
       const quantity = intern(valueOn(history, minDate(run.billUntil, run.today)));
       billedMetric = quantity.toFixed();
-      if (!quantity.isZero())
-        drafts.push(newDraft(group, order, { periodStart: ps, periodEnd: pe, size, quantity, ...priceQuantity(group, quantity, ps) }));
+      if (!quantity.isZero()) drafts.push(newDraft(group, order, 'charge', ps, pe, size, quantity, priceQuantity(group, quantity, ps)));
       continue;
     }
     if (metric.mode === 'current') {
-      const cuts = new Set<LocalDate>(group.pricer.boundaries(ps, pe));
-      const intervals = valueIntervals(history, ps, pe).flatMap(([s, e, v]) => {
-        const inner = [...cuts].filter((c) => c > s && c < e).sort();
-        const points = [s, ...inner, e];
-        return points.slice(0, -1).map((p, i): [LocalDate, LocalDate, Decimal] => [p, points[i + 1]!, v]);
-      });
+      let intervals = valueIntervals(history, ps, pe);
+      const cuts = group.pricer.boundaries(ps, pe);
+      if (cuts.length > 0) {
+        // A contract starts or ends inside: cut the intervals there too.
+        intervals = intervals.flatMap(([s, e, v]) => {
+          const points = [s, ...[...new Set(cuts)].filter((c) => c > s && c < e).sort(), e];
+          return points.slice(0, -1).map((p, i): [LocalDate, LocalDate, Decimal] => [p, points[i + 1]!, v]);
+        });
+      }
       for (const [s, e, v] of intervals) {
         billedMetric = v.toFixed();
         if (v.isZero()) continue; // nothing used, no line
-        const draft = newDraft(group, order, {
-          periodStart: s,
-          periodEnd: e,
-          size: sizeOf(group, order, s, e),
-          quantity: v,
-          ...priceQuantity(group, v, s),
-        });
+        const draft = newDraft(group, order, 'charge', s, e, sizeOf(group, order, s, e), v, priceQuantity(group, v, s));
         // The register policy applies when the first period has one value; a change inside it is plainly prorated.
         if (prorated && intervals.length === 1) addRegisterPolicy(group, draft, prorated);
         drafts.push(draft);
@@ -756,13 +762,16 @@ function billCharges(group: Group, order: Order, run: Run): OrderResult {
       const quantity = isSum ? sumOver(history, maxDate(s, order.registeredOn), e) : maxOver(history, maxDate(s, order.registeredOn), e);
       billedMetric = valueOn(history, addDays(e, -1));
       if (quantity.isZero()) continue;
-      const draft = newDraft(group, order, {
-        periodStart: s,
-        periodEnd: e,
-        size: isSum ? ONE : sizeOf(group, order, s, e),
+      const draft = newDraft(
+        group,
+        order,
+        'charge',
+        s,
+        e,
+        isSum ? ONE : sizeOf(group, order, s, e),
         quantity,
-        ...priceQuantity(group, quantity, s),
-      });
+        priceQuantity(group, quantity, s),
+      );
       draft.pricing = `${isSum ? 'sum of the daily' : 'highest'} ${metric.name} ${periodText(s, e)} — ${draft.pricing}`;
       drafts.push(draft);
     }
@@ -814,15 +823,7 @@ function billRefund(group: Group, order: Order, run: Run): OrderResult {
       // The registration or renewal that started the period in which the order was cancelled.
       priced = priceEvents(group, order, maxDate(previousBoundary(definition, order, run.settings, from), order.registeredOn), run);
     }
-    const draft = newDraft(group, order, {
-      kind: 'refund',
-      periodStart: start,
-      periodEnd: end,
-      size,
-      quantity,
-      perSize: priced.perSize,
-      pricing: priced.pricing,
-    });
+    const draft = newDraft(group, order, 'refund', start, end, size, quantity, priced);
     draft.unitPrice = quantity.isZero() ? ZERO : priced.perSize.div(quantity);
     draft.notes.push(`cancelled on ${dateText(from)} with refund: unused prepaid time given back`);
     drafts.push(draft);
@@ -846,8 +847,8 @@ function billRecharges(group: Group, order: Order, run: Run): Draft[] {
       const e = minDate(nextBoundary(definition, order, run.settings, s), e0);
       const size = sizeOf(group, order, s, e);
       const priced = priceQuantity(group, value, s);
-      const paid = ratedTotal(group.pricer.at(s), prepaid);
-      const draft = newDraft(group, order, { kind: 'recharge', periodStart: s, periodEnd: e, size, quantity: value, ...priced });
+      const paid = priceQuantity(group, prepaid, s).perSize;
+      const draft = newDraft(group, order, 'recharge', s, e, size, value, priced);
       const amount = cents(paid.times(size)).neg();
       draft.discounts.push({
         reason: 'prepaid',
