@@ -1,4 +1,5 @@
-// The `consort` command line (bin/consort.mjs runs this file through tsx): `consort engine`, `consort help`.
+// The `consort` command line (bin/consort.mjs runs this file through tsx): `consort engine`, `consort bills`, `consort help`.
+import { runBills } from './bills';
 import { runEngine } from './engine';
 
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -8,6 +9,8 @@ const HELP = `Usage: consort <command>
 Commands:
   engine   Read one JSON request on stdin, write one JSON response on stdout.
            Exit 0 on success; on bad input {"error":{"code":"validation_failed",...}} and exit 1.
+  bills    bills export [--year 2026] [--type invoice] --api URL --key KEY: a year's bills as CSV
+           (consort bills help).
   help     Show this text.
 
 Engine requests (amounts are strings; dates are YYYY-MM-DD):
@@ -58,6 +61,8 @@ async function main(args: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(body)}\n`);
       return exitCode;
     }
+    case 'bills':
+      return runBills(args.slice(1), process.env);
     case 'help':
     case '--help':
     case '-h':
