@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { ServiceTypeDefinition } from './define-service-type';
 import { domain } from './domain';
+import { systemUser } from './systemuser';
+import { website } from './website';
 
 /** Every hosting service type. Adding one = a module + its templates + its test, listed here. */
-export const serviceTypes = [domain] as const;
+export const serviceTypes = [domain, systemUser, website] as const;
 
 export type ServiceKind = (typeof serviceTypes)[number]['kind'];
 export const SERVICE_KINDS = serviceTypes.map((t) => t.kind) as [ServiceKind, ...ServiceKind[]];
