@@ -22,35 +22,37 @@ const ACCENT_BG = '#f0f4f8';
 
 const s = StyleSheet.create({
   page: { paddingTop: 36, paddingBottom: 56, paddingHorizontal: 40, fontFamily: 'Helvetica', fontSize: 9, color: INK },
-  // lineHeight lives here, not on the page: on the page it pushes the absolute footer off the sheet.
-  body: { lineHeight: 1.3 },
+  // lineHeight lives here, not on the page (there it pushes the absolute footer off the sheet), next to
+  // the fontSize it multiplies: react-pdf resolves a unitless lineHeight where it is declared and
+  // children inherit the result in points, so larger text below sets its own.
+  body: { fontSize: 9, lineHeight: 1.3 },
   header: { flexDirection: 'row', justifyContent: 'space-between', marginBottom: 18 },
   issuer: { width: '55%' },
   logo: { maxWidth: 140, maxHeight: 48, marginBottom: 6, objectFit: 'contain' },
-  brand: { fontFamily: 'Helvetica-Bold', fontSize: 14, marginBottom: 2 },
+  brand: { fontFamily: 'Helvetica-Bold', fontSize: 14, lineHeight: 1.2, marginBottom: 2 },
   muted: { color: MUTED },
   docBox: { width: '40%', alignItems: 'flex-end' },
-  title: { fontFamily: 'Helvetica-Bold', fontSize: 18, marginBottom: 6, textAlign: 'right' },
+  title: { fontFamily: 'Helvetica-Bold', fontSize: 18, lineHeight: 1.2, marginBottom: 6, textAlign: 'right' },
   draft: { fontFamily: 'Helvetica-Bold', color: '#b42318', marginBottom: 6, textAlign: 'right' },
   kv: { flexDirection: 'row', justifyContent: 'flex-end' },
   kvLabel: { color: MUTED, marginRight: 6 },
   kvValue: { fontFamily: 'Helvetica-Bold', minWidth: 70, textAlign: 'right' },
   parties: { flexDirection: 'row', justifyContent: 'space-between', marginBottom: 14 },
   party: { width: '48%', padding: 8, backgroundColor: ACCENT_BG },
-  partyLabel: { fontSize: 7.5, color: MUTED, textTransform: 'uppercase', marginBottom: 3 },
+  partyLabel: { fontSize: 7.5, lineHeight: 1.3, color: MUTED, textTransform: 'uppercase', marginBottom: 3 },
   partyName: { fontFamily: 'Helvetica-Bold', marginBottom: 1 },
   amends: { borderLeftWidth: 2, borderLeftColor: INK, paddingLeft: 8, marginBottom: 14 },
   bold: { fontFamily: 'Helvetica-Bold' },
   table: { marginBottom: 12 },
   headRow: { flexDirection: 'row', borderBottomWidth: 1, borderBottomColor: INK, paddingBottom: 3, marginBottom: 2 },
-  headCell: { fontFamily: 'Helvetica-Bold', fontSize: 8 },
+  headCell: { fontFamily: 'Helvetica-Bold', fontSize: 8, lineHeight: 1.3 },
   row: { flexDirection: 'row', borderBottomWidth: 0.5, borderBottomColor: RULE, paddingVertical: 4 },
   cDesc: { width: '46%', paddingRight: 6 },
   cQty: { width: '9%', textAlign: 'right' },
   cUnit: { width: '16%', textAlign: 'right' },
   cTax: { width: '11%', textAlign: 'right' },
   cAmount: { width: '18%', textAlign: 'right' },
-  sub: { fontSize: 8, color: MUTED },
+  sub: { fontSize: 8, lineHeight: 1.3, color: MUTED },
   summary: { flexDirection: 'row', justifyContent: 'space-between', marginBottom: 12 },
   taxTable: { width: '52%' },
   tTax: { width: '40%' },
@@ -67,6 +69,7 @@ const s = StyleSheet.create({
     paddingTop: 4,
     fontFamily: 'Helvetica-Bold',
     fontSize: 11,
+    lineHeight: 1.3,
   },
   block: { marginBottom: 10 },
   blockTitle: { fontFamily: 'Helvetica-Bold', marginBottom: 2 },
@@ -109,7 +112,8 @@ function keyValue(label: string, value: string): ReactElement {
   return view(s.kv, txt(label, s.kvLabel), txt(value, s.kvValue));
 }
 
-function header({ m, msg, date }: Ctx): ReactElement {
+/** Branding and the document's identification; the issuer's legal data is in the parties row below. */
+function header({ msg, date, m }: Ctx): ReactElement {
   const t = m.tenant;
   const d = m.document;
   const rows: ReactElement[] = [];
@@ -123,16 +127,7 @@ function header({ m, msg, date }: Ctx): ReactElement {
   const contact = [t.email, t.phone, t.website].filter(Boolean).join(' · ');
   return view(
     s.header,
-    view(
-      s.issuer,
-      t.logo ? h(Image, { src: t.logo, style: s.logo }) : null,
-      txt(t.name, s.brand),
-      t.legalName !== t.name ? txt(t.legalName) : null,
-      txt(`${msg.taxId}: ${t.taxId}`),
-      ...t.addressLines.map((line) => txt(line, s.muted)),
-      txt(countryName(t.country, m.locale), s.muted),
-      contact ? txt(contact, s.muted) : null,
-    ),
+    view(s.issuer, t.logo ? h(Image, { src: t.logo, style: s.logo }) : null, txt(t.name, s.brand), contact ? txt(contact, s.muted) : null),
     view(s.docBox, txt(msg.title[d.type], s.title), d.number === null && d.type !== 'quote' ? txt(msg.draft, s.draft) : null, ...rows),
   );
 }

@@ -65,7 +65,7 @@ function noBreaks(value: string, field: string): string {
 export function encodeUnstructured(value: string): string {
   noBreaks(value, 'the subject');
   if (isPlainAscii(value) && !/=\?/.test(value)) return value;
-  return encodeWords(value).join(`${CRLF} `);
+  return encodeWords(value).join(' ');
 }
 
 /** `Name <address>`, with the name quoted or encoded as needed. */
@@ -77,20 +77,23 @@ export function formatMailbox(address: string, name: string | undefined, field: 
   return `${encodeWords(name).join(' ')} <${address}>`;
 }
 
-/** Fold a structured header at commas so no line passes 78 columns where it can be helped. */
-function foldList(name: string, items: string[]): string {
-  let line = `${name}: `;
-  const lines: string[] = [];
-  items.forEach((item, i) => {
-    const piece = i < items.length - 1 ? `${item},` : item;
-    if (line.length + piece.length > 78 && line.trim().length > name.length + 1) {
-      lines.push(line.trimEnd());
-      line = ' ';
-    }
-    line += `${piece} `;
-  });
-  lines.push(line.trimEnd());
-  return lines.join(CRLF);
+/**
+ * Fold a header line at spaces so lines stay within 78 columns where a space allows it (RFC 5322
+ * §2.2.3: folding inserts CRLF before existing whitespace; unfolding removes it). Spaces between
+ * encoded-words vanish on decoding, so encoded subjects and names fold safely too.
+ */
+function fold(line: string): string {
+  if (line.length <= 78) return line;
+  const out: string[] = [];
+  let current = '';
+  for (const token of line.split(' ')) {
+    if (current && current.length + 1 + token.length > 78) {
+      out.push(current);
+      current = ` ${token}`;
+    } else current = current ? `${current} ${token}` : token;
+  }
+  out.push(current);
+  return out.join(CRLF);
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -139,17 +142,16 @@ export function base64Lines(bytes: Uint8Array): string {
   return (encoded.match(/.{1,76}/g) ?? []).join(CRLF);
 }
 
-/** A MIME parameter value: quoted ASCII, or RFC 2231 `name*=UTF-8''…` with an ASCII fallback. */
-function parameter(name: string, value: string): string {
+/**
+ * A MIME parameter. Non-ASCII values: `filename*=UTF-8''…` (RFC 2231) in Content-Disposition, and an
+ * encoded-word in Content-Type's `name`, which is what mail clients read when both are present.
+ */
+function parameter(name: 'name' | 'filename', value: string): string {
   noBreaks(value, `the ${name} parameter`);
   if (isPlainAscii(value)) return `${name}="${value.replace(/(["\\])/g, '\\$1')}"`;
-  const fallback =
-    value
-      .normalize('NFKD')
-      .replace(/[^\x20-\x7e]/g, '')
-      .replace(/(["\\])/g, '\\$1') || 'attachment';
-  const encoded = encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${name}="${fallback}"; ${name}*=UTF-8''${encoded}`;
+  if (name === 'name') return `name="=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?="`;
+  const encoded = encodeURIComponent(value).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `filename*=UTF-8''${encoded}`;
 }
 
 interface Part {
@@ -193,18 +195,8 @@ export function buildMimeMessage(message: MailMessage, options: MimeOptions): Bu
   const seed = options.boundarySeed ?? randomBytes(12).toString('hex');
   const headers = [
     `From: ${formatMailbox(options.from.address, message.fromName ?? options.from.name, 'From')}`,
-    foldList(
-      'To',
-      message.to.map((a) => checkAddress(a, 'To')),
-    ),
-    ...(message.cc?.length
-      ? [
-          foldList(
-            'Cc',
-            message.cc.map((a) => checkAddress(a, 'Cc')),
-          ),
-        ]
-      : []),
+    `To: ${message.to.map((a) => checkAddress(a, 'To')).join(', ')}`,
+    ...(message.cc?.length ? [`Cc: ${message.cc.map((a) => checkAddress(a, 'Cc')).join(', ')}`] : []),
     ...(message.replyTo ? [`Reply-To: ${checkAddress(message.replyTo, 'Reply-To')}`] : []),
     `Subject: ${encodeUnstructured(message.subject)}`,
     `Date: ${rfc5322Date(options.date)}`,
@@ -217,5 +209,5 @@ export function buildMimeMessage(message: MailMessage, options: MimeOptions): Bu
   if (message.attachments?.length) {
     body = multipart('mixed', `=_mixed_${seed}`, [body, ...message.attachments.map(attachmentPart)]);
   }
-  return Buffer.from([...headers, ...body.headers].join(CRLF) + CRLF + CRLF + body.body, 'utf8');
+  return Buffer.from([...headers, ...body.headers].map(fold).join(CRLF) + CRLF + CRLF + body.body, 'utf8');
 }
