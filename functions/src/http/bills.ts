@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BillingRunInput, createBillsFromOrders } from '@consort/shared/bills/billing-run';
 import { AmendmentMode, BillSettingsPatch, BillState, BillType, CreateBillInput, ManualLineInput } from '@consort/shared/bills/model';
+import { downloadBillPdf, regenerateBillDocument } from '@consort/shared/bills/documents';
 import * as Bills from '@consort/shared/bills/use-cases';
 import { LocalDate } from '@consort/shared/core/dates';
 import { Amount } from '@consort/shared/core/money';
@@ -86,6 +87,22 @@ export const billRoutes = [
     status: 200,
     summary: 'A bill with its lines, audit trail, available actions and (issued) frozen document',
     handle: ({ deps, actor, params }) => Bills.getBill(deps, actor, params.billId!),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/bills/{billId}/pdf',
+    tag: 'Bills',
+    status: 200,
+    summary: 'The bill as PDF (base64): the stored document of an issued bill, a draft for an open one',
+    handle: ({ deps, actor, params }) => downloadBillPdf(deps, actor, params.billId!),
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/bills/{billId}/regenerate-pdf',
+    tag: 'Bills',
+    status: 200,
+    summary: 'Re-render an issued bill from its frozen document and check it equals the stored PDF',
+    handle: ({ deps, actor, params }) => regenerateBillDocument(deps, actor, params.billId!),
   }),
   route({
     method: 'DELETE',

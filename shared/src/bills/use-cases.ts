@@ -41,6 +41,7 @@ import {
   type BillingState,
   type OrderEffect,
 } from './model';
+import { mailBill, type BillDocumentPorts } from './mail';
 import { fiscalYearOf, formatNumber, isNumbered, parseNumber, seriesCode } from './numbering';
 import { billLocale, buildRenderModel, issueIssues, type RenderContext } from './render';
 import { serialized } from './serial';
@@ -82,12 +83,17 @@ async function accountOrThrow(deps: CoreDeps, tenantId: string, accountId: strin
  * A bill the actor may see: customers only their own account's issued bills (drafts are not documents yet). Another
  * tenant's id is simply not found.
  */
-async function billOrThrow(deps: CoreDeps, actor: Actor, billId: string): Promise<Bill> {
+export async function billOrThrow(deps: CoreDeps, actor: Actor, billId: string): Promise<Bill> {
   const bill = await deps.store.bills.get(actor.tenantId, billId);
   if (!bill || (actor.type === 'customer' && (bill.accountId !== actor.accountId || bill.state === 'open'))) {
     throw new NotFoundError('Bill', billId);
   }
   return bill;
+}
+
+/** The account a bill is for (it must exist: accounts with bills are not deleted). */
+export async function accountOf(deps: CoreDeps, bill: Pick<Bill, 'tenantId' | 'accountId'>): Promise<Account> {
+  return accountOrThrow(deps, bill.tenantId, bill.accountId, []);
 }
 
 export function pricingContext(tenant: Tenant, settings: BillSettings, account: Account): PricingContext {
@@ -585,7 +591,7 @@ async function billRecipients(deps: CoreDeps, bill: Bill): Promise<string[]> {
  * undo-discard): only the state and the audit trail change.
  */
 export async function actOnBill(
-  deps: CoreDeps,
+  deps: CoreDeps & BillDocumentPorts,
   actor: Actor,
   billId: string,
   action: Exclude<TransitionAction, 'close' | 'convert'>,
@@ -600,8 +606,21 @@ export async function actOnBill(
     updatedAt: deps.clock.now().toISOString(),
   };
   if (action === 'send') {
-    // TODO(issue 4, mail part): hand the PDF to the mail port here once it exists (`deps.mail?.send(...)`).
-    next = { ...next, sentTo: await billRecipients(deps, bill) };
+    // The e-mail goes first: if it fails nothing is recorded, and sending again is the retry.
+    const to = await billRecipients(deps, bill);
+    if (to.length === 0) {
+      throw new ValidationError('The account has no e-mail to send the bill to', [{ path: ['account', 'email'], message: 'Required' }]);
+    }
+    const [tenant, settings] = await Promise.all([tenantOrThrow(deps, actor.tenantId), billSettingsOf(deps, actor.tenantId)]);
+    const mailed = await mailBill(deps, tenant, settings, bill, to);
+    if (mailed) {
+      const pdf = { key: mailed.key, sha256: mailed.sha256, renderedAt: bill.pdf?.renderedAt ?? deps.clock.now().toISOString() };
+      if (!bill.pdf) await deps.store.bills.setPdf(actor.tenantId, bill.id, pdf);
+      const [last, ...earlier] = [...next.audit].reverse();
+      const noted = { ...last!, reason: [last!.reason, `e-mail ${mailed.messageId}`].filter(Boolean).join('; ') };
+      next = { ...next, pdf, audit: [...earlier.reverse(), noted] };
+    }
+    next = { ...next, sentTo: to };
   }
   await deps.store.bills.transition(next, bill.version);
   return billView(next);

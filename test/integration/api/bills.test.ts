@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,17 @@ describe('lifecycle', () => {
     const sent = await owner.post(`/v1/bills/${bill.id}/send`);
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     expect(sent.body).toMatchObject({ state: 'sent', sentTo: [expect.stringMatching(/^maria-/)] });
+    // The e-mail, with the PDF rendered from the frozen document, is in the local maildir; the bill keeps its hash.
+    expect(sent.body.pdf).toMatchObject({
+      key: expect.stringContaining(`/bills/2026/invoice/${bill.number}.pdf`),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(sent.body.audit.at(-1).reason).toMatch(/^e-mail /);
+    const mails = readdirSync(join(stack.dataDir, 'mail', 'new')).map((f) => readFileSync(join(stack.dataDir, 'mail', 'new', f), 'utf8'));
+    const mail = mails.find((m) => m.includes(bill.number));
+    expect(mail).toBeDefined();
+    expect(mail).toContain(sent.body.sentTo[0]);
+    expect(mail).toMatch(/application\/pdf/);
     expect((await owner.post(`/v1/bills/${bill.id}/mark-paid`)).body.state).toBe('paid');
     expect((await owner.post(`/v1/bills/${bill.id}/mark-returned`, { reason: 'R-transaction AM04' })).body.state).toBe('returned');
     expect((await owner.post(`/v1/bills/${bill.id}/send`)).body.state).toBe('sent');
@@ -260,6 +271,25 @@ describe('lifecycle', () => {
   });
 });
 
+describe('documents', () => {
+  it('downloads the stored PDF of an issued bill, regenerates it identically, and prints drafts without storing them', async () => {
+    const bill = await closed(owner);
+    const pdf = await owner.get(`/v1/bills/${bill.id}/pdf`);
+    expect(pdf.status, JSON.stringify(pdf.body).slice(0, 300)).toBe(200);
+    expect(pdf.body).toMatchObject({ contentType: 'application/pdf', isDraft: false, filename: expect.stringContaining(bill.number) });
+    expect(Buffer.from(pdf.body.base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await owner.get(`/v1/bills/${bill.id}`)).body.pdf).toMatchObject({ sha256: pdf.body.sha256 });
+    const again = await owner.post(`/v1/bills/${bill.id}/regenerate-pdf`);
+    expect(again.body).toMatchObject({ status: 'verified', sha256: pdf.body.sha256 });
+
+    const draft = await openBill(owner);
+    const preview = await owner.get(`/v1/bills/${draft.id}/pdf`);
+    expect(preview.body).toMatchObject({ isDraft: true });
+    expect((await owner.get(`/v1/bills/${draft.id}`)).body.pdf).toBeUndefined();
+    expect((await owner.post(`/v1/bills/${draft.id}/regenerate-pdf`)).status).toBe(409);
+  });
+});
+
 describe('issued bills are immutable', () => {
   it('refuses every content change through every route (409) and never alters the issued content', async () => {
     const bill = await closed(owner, {
@@ -271,7 +301,17 @@ describe('issued bills are immutable', () => {
     const draft = await openBill(owner);
     const before = content(bill);
     // Lifecycle actions may move the state; everything else must be refused with 409.
-    const lifecycle = new Set(['send', 'mark-paid', 'mark-returned', 'mark-irrecoverable', 'discard', 'undo-discard', 'amend', 'convert']);
+    const lifecycle = new Set([
+      'send',
+      'mark-paid',
+      'mark-returned',
+      'mark-irrecoverable',
+      'discard',
+      'undo-discard',
+      'amend',
+      'convert',
+      'regenerate-pdf',
+    ]);
     const bodies: Record<string, unknown> = {
       lines: { description: 'Sneaked in', unitPrice: '99.00' },
       move: { toBillId: draft.id },
