@@ -49,8 +49,9 @@ export function lineFromProposal(p: LineProposal, id: string, previousBilledUnti
     description: p.description.slice(0, 500),
     periodStart: p.periodStart,
     periodEnd: p.periodEnd,
-    quantity: p.quantity,
-    unitPrice: p.unitPrice,
+    // A rated unit price can be a repeating decimal (10 / 3); 12 places keep it exact enough to read, the total is the engine's.
+    quantity: p.quantity.toDecimalPlaces(12, Decimal.ROUND_HALF_UP),
+    unitPrice: p.unitPrice.toDecimalPlaces(12, Decimal.ROUND_HALF_UP),
     subtotal: p.subtotal,
     discounts: p.discounts.map((d) => ({ reason: d.reason, amount: d.amount, explanation: d.explanation.slice(0, 1000) })),
     total: p.total,

@@ -63,6 +63,11 @@ const Quantity = z
   .string()
   .regex(/^-?\d{1,15}(\.\d{1,12})?$/, 'Use a decimal quantity such as 1 or 2.5')
   .transform((s) => new Money(s));
+/** Stored exact values from the engine (unit prices of rated refunds can have many decimals). */
+const Exact = z
+  .string()
+  .regex(/^-?\d{1,20}(\.\d{1,20})?$/, 'Use a decimal number')
+  .transform((s) => new Money(s));
 
 export const LineDiscount = z.strictObject({
   reason: z.string().min(1).max(40),
@@ -87,8 +92,8 @@ export const BillLine = z.strictObject({
   description: z.string().min(1).max(500),
   periodStart: LocalDate.optional(),
   periodEnd: LocalDate.optional(),
-  quantity: Quantity,
-  unitPrice: Decimal40,
+  quantity: Exact,
+  unitPrice: Exact,
   /** quantity × unitPrice, rounded half-up to cents. */
   subtotal: Decimal40,
   discounts: z.array(LineDiscount).max(20),

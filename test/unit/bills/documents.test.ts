@@ -244,3 +244,60 @@ describe('numbering', () => {
     expect(fiscalYearOf(todayIn(clock, 'UTC'))).toBe(2026);
   });
 });
+
+describe('lines from the engine', () => {
+  it('keeps repeating unit prices readable and stores them exactly enough', async () => {
+    const { lineFromProposal } = await import('@consort/shared/bills/compute');
+    const { Bill, billToJSON } = await import('@consort/shared/bills/model');
+    const line = lineFromProposal(
+      {
+        kind: 'refund',
+        orderId: 'ord_1',
+        accountId: 'acc_1',
+        serviceId: 'svc_1',
+        billableServiceId: 'bsv_1',
+        description: 'Refund',
+        periodStart: '2026-01-01',
+        periodEnd: '2026-02-01',
+        size: new Money(1),
+        quantity: new Money(3),
+        unitPrice: new Money(10).dividedBy(3),
+        subtotal: new Money('-10.00'),
+        discounts: [],
+        total: new Money('-10.00'),
+        isFee: false,
+        taxCategory: 'standard',
+        currency: 'EUR',
+        explanation: 'x'.repeat(5000),
+      },
+      'bln_1',
+      '2026-02-01',
+    );
+    expect(line.unitPrice.toFixed()).toBe('3.333333333333');
+    expect(line.explanation).toHaveLength(4000);
+    const bill = issuedInvoiceWith(line);
+    expect(Bill.parse(JSON.parse(JSON.stringify(billToJSON(bill)))).lines[0]!.unitPrice.toFixed()).toBe('3.333333333333');
+  });
+});
+
+function issuedInvoiceWith(l: BillLine): Bill {
+  return { ...priceBill({ ...issuedInvoiceBase(), lines: [l] }, pricing) };
+}
+
+function issuedInvoiceBase(): Bill {
+  return {
+    tenantId: 'tnt_1',
+    id: 'bil_x',
+    accountId: 'acc_1',
+    type: 'invoice',
+    state: 'open',
+    currency: 'EUR',
+    lines: [],
+    effects: [],
+    totals: { base: new Money(0), tax: new Money(0), total: new Money(0), taxes: [] },
+    audit: [],
+    version: 0,
+    createdAt: '2026-02-01T09:00:00.000Z',
+    updatedAt: '2026-02-01T09:00:00.000Z',
+  };
+}
