@@ -184,7 +184,7 @@ describe.skipIf(missing.length > 0 && !IS_CI)('BIND over SSH (real sshd)', { tim
   it('returns output and exit codes as results, and stops a script that runs past its timeout', async () => {
     const result = await transport.run(host, 'echo out; echo err >&2; exit 3\n', { privateKey: keys.privateKey, timeoutMs: 10_000 });
     expect(result).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3 });
-    const slow = await transport.run(host, 'echo started; sleep 20\n', { privateKey: keys.privateKey, timeoutMs: 1_500 });
+    const slow = await transport.run(host, 'echo started; sleep 30\n', { privateKey: keys.privateKey, timeoutMs: 6_000 });
     expect(slow.exitCode).toBeNull();
     expect(slow.stdout).toBe('started\n');
     expect(slow.stderr).toMatch(/stopped after/);
