@@ -284,6 +284,36 @@ function closing({ m, msg }: Ctx): ReactElement[] {
   return out;
 }
 
+/** Points of A4 height left for bill lines on a first page whose other blocks are of usual size. */
+const LINES_BUDGET_PT = 330;
+const TEXT_LINE_PT = 11.7;
+const ROW_PADDING_PT = 8.5;
+
+/**
+ * Whether the bill may run past one page, estimated from its content. "Page x of y" is a dynamic
+ * node: react-pdf lays the document out a second time to fill it in, which doubles the rendering
+ * time, so one-page bills (nearly all of them) go without it. The estimate errs towards numbering.
+ */
+export function mayNeedSeveralPages(m: BillRenderModel): boolean {
+  const wraps = (text: string, perLine: number) => Math.ceil(Math.max(text.length, 1) / perLine);
+  const lines = m.lines.reduce(
+    (sum, l) =>
+      sum + ROW_PADDING_PT + TEXT_LINE_PT * (wraps(l.description, 55) + (l.periodStart || l.periodEnd ? 1 : 0) + l.discounts.length),
+    0,
+  );
+  const closing = [...m.legalMentions, m.notes ?? '', m.paymentInstructions?.text ?? ''].reduce(
+    (sum, t) => sum + TEXT_LINE_PT * wraps(t, 110),
+    0,
+  );
+  const extra =
+    closing +
+    (m.amends ? 50 : 0) +
+    (m.totalsInEur ? 60 : 0) +
+    Math.max(0, m.taxes.length - 2) * 20 +
+    Math.max(0, m.customer.addressLines.length - 3) * TEXT_LINE_PT;
+  return lines + extra > LINES_BUDGET_PT;
+}
+
 function footer({ m, msg }: Ctx): ReactElement {
   const t = m.tenant;
   const number = m.document.number ?? m.document.reference ?? '';
@@ -291,10 +321,12 @@ function footer({ m, msg }: Ctx): ReactElement {
     View,
     { style: s.footer, fixed: true },
     txt(`${t.legalName} · ${msg.taxId} ${t.taxId}${number ? ` · ${msg.title[m.document.type]} ${number}` : ''}`),
-    h(Text, {
-      render: ({ pageNumber, totalPages }: { pageNumber: number; totalPages: number }) =>
-        fill(msg.page, { page: String(pageNumber), pages: String(totalPages) }),
-    }),
+    mayNeedSeveralPages(m)
+      ? h(Text, {
+          render: ({ pageNumber, totalPages }: { pageNumber: number; totalPages: number }) =>
+            fill(msg.page, { page: String(pageNumber), pages: String(totalPages) }),
+        })
+      : null,
   );
 }
 

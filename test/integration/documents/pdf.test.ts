@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Locale } from '@consort/shared/core/schemas';
 import { formatDate, formatMoney, formatNumber, formatRate, toWinAnsi } from '@consort/shared/documents/format';
 import { documentMessages, documentTitle, fill } from '@consort/shared/documents/messages';
-import { renderBillPdf } from '@consort/shared/documents/pdf';
+import { mayNeedSeveralPages, renderBillPdf } from '@consort/shared/documents/pdf';
 import { BillRenderModel } from '@consort/shared/documents/render-model';
 import {
   createAmendmentModel,
@@ -162,6 +162,29 @@ describe.skipIf(!hasPdftotext)('bill PDFs (pdftotext)', () => {
     expect(text.split('Description Qty Unit price VAT Amount').length - 1).toBeGreaterThanOrEqual(pages - 1);
     expect(text.split('Description Qty Unit price VAT Amount').length - 1).toBeGreaterThan(1);
     expect(text).toContain('Mailbox user120@pangea.example');
+  });
+
+  it('numbers pages whenever a bill runs past one page, and leaves one-page bills unnumbered (one layout pass)', async () => {
+    const pagesOf = (pdf: Uint8Array) => {
+      const file = join(dir, 'pages.pdf');
+      writeFileSync(file, pdf);
+      return Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString())?.[1]);
+    };
+    const short = await renderBillPdf(createInvoiceModel('en'));
+    expect(pagesOf(short)).toBe(1);
+    expect(pdfText(short, 'short')).not.toContain('Page 1');
+    for (const [build, shape] of [
+      [createInvoiceModel, 0],
+      [createReverseChargeUsdModel, 2],
+    ] as const) {
+      for (const n of [6, 8, 10, 14, 18, 22]) {
+        const model = build('es');
+        model.lines = Array.from({ length: n }, (_, i) => ({ ...createInvoiceModel().lines[shape]!, description: `Plan ${i}` }));
+        const pdf = await renderBillPdf(model);
+        if (pagesOf(pdf) > 1) expect(mayNeedSeveralPages(model), `${n} lines`).toBe(true);
+        if (mayNeedSeveralPages(model)) expect(pdfText(pdf, 'numbered')).toMatch(/Página 1 de \d/);
+      }
+    }
   });
 
   it('writes fixed metadata: dates from the issue date, a constant producer', async () => {
