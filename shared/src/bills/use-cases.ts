@@ -38,7 +38,6 @@ import {
   isAmendmentType,
   ManualLineInput,
   totalsToJSON,
-  type BillingState,
   type OrderEffect,
 } from './model';
 import { mailBill, type BillDocumentPorts } from './mail';
@@ -91,7 +90,7 @@ export async function billOrThrow(deps: CoreDeps, actor: Actor, billId: string):
   return bill;
 }
 
-/** The account a bill is for (it must exist: accounts with bills are not deleted). */
+/** The account a bill is for; an open bill of a deleted account cannot be priced or issued (404). */
 export async function accountOf(deps: CoreDeps, bill: Pick<Bill, 'tenantId' | 'accountId'>): Promise<Account> {
   return accountOrThrow(deps, bill.tenantId, bill.accountId, []);
 }
@@ -769,5 +768,3 @@ export async function updateBillSettings(deps: CoreDeps, actor: Actor, input: un
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-
-export type { BillingState };
