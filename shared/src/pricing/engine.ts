@@ -176,6 +176,8 @@ interface RatingEntry {
   lines: Map<number, RatedLine[]>;
   /** Explanation fragments already written with this rating (by n and position). */
   texts: Map<string, string>;
+  /** Counted positions already priced with this rating, by `n|position`. */
+  positions: Map<string, { perSize: Decimal; pricing: string }>;
   /** Metered quantities already priced with this rating. */
   quantities: Map<string, { perSize: Decimal; pricing: string }>;
 }
@@ -257,6 +259,7 @@ class Pricer {
         compiled: compileRating(this.definition.ratingAlgorithm, this.definition.nominalPrice, packs),
         lines: new Map(),
         texts: new Map(),
+        positions: new Map(),
         quantities: new Map(),
       };
       this.cache.set(key, entry);
@@ -331,39 +334,67 @@ function anchorOf(definition: BillableService, order: Order, settings: EngineSet
   };
 }
 
-const fixedKeys = new WeakMap<EngineSettings, WeakMap<BillableService, string>>();
-const registerKeys = new WeakMap<BillableService, Map<LocalDate, string>>();
-
-/** The key of an order's anchor: boundaries depend on the anchor month and day only, not on the registration year. */
-function anchorKey(definition: BillableService, order: Order, settings: EngineSettings): string {
-  if (definition.billingPoint === 'on-register') {
-    let keys = registerKeys.get(definition);
-    if (!keys) registerKeys.set(definition, (keys = new Map()));
-    let key = keys.get(order.registeredOn);
-    if (key === undefined)
-      keys.set(order.registeredOn, (key = `${definition.billingPeriod}|${definition.pricingPeriod}|r|${order.registeredOn.slice(5)}`));
-    return key;
-  }
-  let keys = fixedKeys.get(settings);
-  if (!keys) fixedKeys.set(settings, (keys = new WeakMap()));
-  let key = keys.get(definition);
-  if (key === undefined) {
-    const { fixedMonth, fixedDay } = anchorOf(definition, order, settings);
-    keys.set(definition, (key = `${definition.billingPeriod}|${definition.pricingPeriod}|f|${fixedMonth}|${fixedDay}`));
-  }
-  return key;
+/**
+ * A billing anchor — billing period, pricing period and anchor month/day; not the registration year — with its
+ * memoised period boundaries and sizes, shared by every order on it.
+ */
+interface Anchor {
+  key: string;
+  boundaries: Map<LocalDate, LocalDate>;
+  sizes: Map<LocalDate, Map<LocalDate, Decimal>>;
 }
 
-const boundaries = new Cache<LocalDate>();
+const anchors = new Map<string, Anchor>();
+const fixedAnchors = new WeakMap<EngineSettings, WeakMap<BillableService, Anchor>>();
+const registerAnchors = new WeakMap<BillableService, Map<LocalDate, Anchor>>();
+
+function anchorNamed(key: string): Anchor {
+  let anchor = anchors.get(key);
+  if (!anchor) {
+    if (anchors.size >= 10_000) anchors.clear();
+    anchors.set(key, (anchor = { key, boundaries: new Map(), sizes: new Map() }));
+  }
+  // Bounded memory: a long-lived process forgets old dates.
+  if (anchor.boundaries.size > 50_000) anchor.boundaries.clear();
+  if (anchor.sizes.size > 50_000) anchor.sizes.clear();
+  return anchor;
+}
+
+/** The anchor of an order under a definition. */
+function anchorFor(definition: BillableService, order: Order, settings: EngineSettings): Anchor {
+  if (definition.billingPoint === 'on-register') {
+    let byDate = registerAnchors.get(definition);
+    if (!byDate) registerAnchors.set(definition, (byDate = new Map()));
+    let anchor = byDate.get(order.registeredOn);
+    if (!anchor) {
+      anchor = anchorNamed(`${definition.billingPeriod}|${definition.pricingPeriod}|r|${order.registeredOn.slice(5)}`);
+      byDate.set(order.registeredOn, anchor);
+    }
+    return anchor;
+  }
+  let byDefinition = fixedAnchors.get(settings);
+  if (!byDefinition) fixedAnchors.set(settings, (byDefinition = new WeakMap()));
+  let anchor = byDefinition.get(definition);
+  if (!anchor) {
+    const { fixedMonth, fixedDay } = anchorOf(definition, order, settings);
+    anchor = anchorNamed(`${definition.billingPeriod}|${definition.pricingPeriod}|f|${fixedMonth}|${fixedDay}`);
+    byDefinition.set(definition, anchor);
+  }
+  return anchor;
+}
 
 /** The first period boundary strictly after `after`. */
 function nextBoundary(definition: BillableService, order: Order, settings: EngineSettings, after: LocalDate): LocalDate {
-  return boundaries.get(anchorKey(definition, order, settings), after, undefined, () =>
-    nextBillingPoint(
+  const anchor = anchorFor(definition, order, settings);
+  let next = anchor.boundaries.get(after);
+  if (next === undefined) {
+    next = nextBillingPoint(
       { ...anchorOf(definition, order, settings), billingPeriod: definition.billingPeriod as RecurringBillingPeriod },
       after,
-    ),
-  );
+    );
+    anchor.boundaries.set(after, next);
+  }
+  return next;
 }
 
 /** The last period boundary strictly before `before` (the interval of one period before it holds exactly one boundary). */
@@ -378,10 +409,13 @@ function previousBoundary(definition: BillableService, order: Order, settings: E
  * clamped anchors longer than one (29 Feb + 1 month = 29 Mar, so 29 Feb → 31 Mar would be 1.06 months).
  */
 function sizeOf(group: Group, order: Order, start: LocalDate, end: LocalDate): Decimal {
-  return sizes.get(anchorKey(group.definition, order, group.settings), start, end, () => computeSize(group, order, start, end));
+  const anchor = anchorFor(group.definition, order, group.settings);
+  let byEnd = anchor.sizes.get(start);
+  if (!byEnd) anchor.sizes.set(start, (byEnd = new Map()));
+  let size = byEnd.get(end);
+  if (size === undefined) byEnd.set(end, (size = computeSize(group, order, start, end)));
+  return size;
 }
-
-const sizes = new Cache<Decimal>();
 
 function computeSize(group: Group, order: Order, start: LocalDate, end: LocalDate): Decimal {
   const { definition, settings } = group;
@@ -474,8 +508,13 @@ function priceActiveCount(group: Group, order: Order, from: LocalDate, to: Local
     // The common case: nothing changes during the stretch.
     const { n, position } = positionOn(siblings, order, evalFrom);
     const entry = pricer.at(evalFrom);
-    const price = positionPrice(entry, n, position);
-    return { perSize: price, pricing: positionText(definition.name, entry, n, position, price) };
+    const key = `${n}|${position}`;
+    let priced = entry.positions.get(key);
+    if (!priced) {
+      const price = positionPrice(entry, n, position);
+      entry.positions.set(key, (priced = { perSize: price, pricing: positionText(definition.name, entry, n, position, price) }));
+    }
+    return priced;
   }
   const points = [from, ...[...new Set(cuts)].sort()];
   const segments: { from: LocalDate; to: LocalDate; n: number; position: number; price: Decimal; entry: RatingEntry }[] = [];
@@ -645,7 +684,7 @@ function duePeriods(group: Group, order: Order, run: Run): readonly (readonly [L
   // Orders with the same anchor, billing state and cancellation have the same periods (most of a tenant's orders).
   let cache = run.periods.get(definition);
   if (!cache) run.periods.set(definition, (cache = new Cache()));
-  return cache.get(anchorKey(definition, order, run.settings), order.billedUntil ?? order.registeredOn, order.cancelledOn ?? '', () =>
+  return cache.get(anchorFor(definition, order, run.settings).key, order.billedUntil ?? order.registeredOn, order.cancelledOn ?? '', () =>
     computeDuePeriods(group, order, run),
   );
 }
