@@ -20,7 +20,7 @@ export const TEMPLATES_DIR = '/var/task/templates';
  * ESM bundles still contain CommonJS dependencies (ssh2, liquidjs' deps) that call `require` and read
  * `__dirname` (ssh2's pageant agent and its WASM poly1305 loader): give the module real ones.
  */
-const CREATE_REQUIRE_BANNER = [
+export const CREATE_REQUIRE_BANNER = [
   "import { createRequire as __consortCreateRequire } from 'node:module';",
   "import { fileURLToPath as __consortFileURLToPath } from 'node:url';",
   'const require = __consortCreateRequire(import.meta.url);',
@@ -179,6 +179,20 @@ export interface MailSender {
   identity: string;
 }
 
+/**
+ * pdfkit (under @react-pdf/renderer) loads the standard fonts' metrics lazily with
+ * `createRequire(import.meta.url)('#standard-fonts/Helvetica')`, a package.json "imports" lookup that
+ * esbuild cannot follow, so a bundle fails on its first PDF. Ship those files next to the bundle and a
+ * package.json that maps the specifier (test/integration/documents/bundle.test.ts runs the result).
+ */
+export function standardFontsCommands(inputDir: string, outputDir: string): string[] {
+  return [
+    `mkdir -p "${outputDir}/standard-fonts"`,
+    `cp -r "${inputDir}/node_modules/pdfkit/js/standard-fonts/." "${outputDir}/standard-fonts/"`,
+    `printf '%s' '{"type":"module","imports":{"#standard-fonts/*":"./standard-fonts/*.cjs"}}' > "${outputDir}/package.json"`,
+  ];
+}
+
 function bundlingOptions(withTemplates: boolean): NodejsFunctionProps['bundling'] {
   return {
     format: OutputFormat.ESM,
@@ -197,8 +211,10 @@ function bundlingOptions(withTemplates: boolean): NodejsFunctionProps['bundling'
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (inputDir: string, outputDir: string) =>
-        withTemplates ? [`cp -r "${inputDir}/templates" "${outputDir}/templates"`] : [],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        ...standardFontsCommands(inputDir, outputDir),
+        ...(withTemplates ? [`cp -r "${inputDir}/templates" "${outputDir}/templates"`] : []),
+      ],
     },
   };
 }
