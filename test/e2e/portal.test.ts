@@ -1,6 +1,7 @@
 // End to end, in a real browser: a hosting organisation signs up, adds a customer, a host (local transport:
 // scripts run with bash on this machine), a route and a domain, watches the domain reach "applied", finds the zone
-// file the BIND backend wrote, reads the operation log, then its customer signs in to the member portal.
+// file the BIND backend wrote, reads the operation log, prices domains in the catalog and previews the customer's
+// bill, then its customer signs in to the member portal.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -245,6 +246,48 @@ describe.skipIf(!runnable)('admin and member portals in a browser', () => {
     await page.getByRole('button', { name: 'English' }).click();
     await shows(page.getByRole('heading', { level: 2, name: 'Execution logs' }));
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
+  it('bills domains from the catalog: the order shows on the account and the preview proposes a line', async () => {
+    reportFailures('billing');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Catalog' }).click();
+    await page.waitForURL(atPath('/admin/catalog'));
+    const form = page.getByRole('form', { name: 'New billable service' });
+    await form.getByRole('textbox', { name: 'Name', exact: true }).fill('Domain registration');
+    await form.getByLabel('Service kind').selectOption('domain');
+    await form.getByLabel('Billing period').selectOption('annual');
+    await form.getByLabel('Nominal price').fill('12.00');
+    await form.getByRole('button', { name: 'Create billable service' }).click();
+
+    // The domain already exists: defining the billable service gives it its order at once.
+    await page.waitForURL(atPath(/^\/admin\/catalog\/[^/]+$/));
+    await shows(page.getByRole('heading', { level: 1, name: 'Domain registration' }));
+    await shows(page.getByRole('status').filter({ hasText: 'Orders created or updated for existing services: 1' }));
+    expect(await page.getByRole('definition').filter({ hasText: '€12.00' }).count()).toBe(1);
+
+    await nav.getByRole('link', { name: 'Accounts' }).click();
+    await page.waitForURL(atPath('/admin/accounts'));
+    await page.getByRole('link', { name: 'Example Association' }).click();
+    await page.waitForURL(atPath(/^\/admin\/accounts\/[^/]+$/));
+    const order = page.getByRole('table', { name: 'Orders', exact: true }).getByRole('row').filter({ hasText: domain });
+    await shows(order);
+    expect(await order.innerText()).toContain('Domain registration');
+
+    // The dry run: a line for the domain, explained, with its total, and the grand total.
+    const preview = page.getByRole('form', { name: 'Billing preview' });
+    await preview.getByRole('button', { name: 'Preview billing' }).click();
+    await page.waitForURL((url) => url.searchParams.has('billUntil'));
+    const lines = page.getByRole('table', { name: /^Proposed bill lines until / });
+    const line = lines.getByRole('row').filter({ hasText: domain });
+    await shows(line);
+    const lineText = await line.innerText();
+    expect(lineText).toContain('Domain registration');
+    expect(lineText).toMatch(/€\d+\.\d{2}/);
+    expect(lineText).toMatch(/12\.00/); // the explanation shows the list price it starts from
+    const grandTotal = lines.getByRole('row').filter({ hasText: 'Grand total' });
+    expect(await grandTotal.innerText()).toMatch(/€\d+\.\d{2}/);
+    await shows(page.getByRole('status').filter({ hasText: /^Lines until .+: 1\. Total: €\d+\.\d{2}\.$/ }));
   });
 
   it('lets the customer sign in to the member portal and see the domain', async () => {

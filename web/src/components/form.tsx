@@ -196,7 +196,17 @@ export function SelectField({
         {label}
         {required && <RequiredMark />}
       </label>
-      <select id={f.id} name={name} required={required} defaultValue={f.value ?? defaultValue ?? ''} {...f.aria} {...rest}>
+      {/* React applies a select's defaultValue only when it mounts, and resets the form to it after each action: the
+          key remounts the select when a submission's value comes back (after an error), never while the user edits. */}
+      <select
+        key={f.value === undefined ? 'initial' : `submitted:${f.value}`}
+        id={f.id}
+        name={name}
+        required={required}
+        defaultValue={f.value ?? defaultValue ?? ''}
+        {...f.aria}
+        {...rest}
+      >
         {placeholder !== undefined && <option value="">{placeholder}</option>}
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -257,6 +267,45 @@ export function CheckboxGroup({
               name={name}
               value={o.value}
               defaultChecked={selected.includes(o.value)}
+              aria-invalid={f.aria['aria-invalid']}
+            />{' '}
+            {o.label}
+          </label>
+        ))}
+      </div>
+      <FieldMessages hint={hint} hintId={f.hintId} errors={f.errors} errorId={f.errorId} />
+    </fieldset>
+  );
+}
+
+/** Radio buttons with one name, in a fieldset with a legend. */
+export function RadioGroup({
+  name,
+  label,
+  hint,
+  required,
+  className,
+  options,
+  defaultValue,
+}: FieldBase & { options: Option[]; defaultValue?: string }) {
+  const f = useFieldWiring(name, hint);
+  const state = useFormState();
+  const selected = state.values ? (state.values[name] ?? defaultValue) : defaultValue;
+  return (
+    <fieldset className={['field fieldset', className].filter(Boolean).join(' ')} aria-describedby={f.aria['aria-describedby']}>
+      <legend>
+        {label}
+        {required && <RequiredMark />}
+      </legend>
+      <div className="check-row">
+        {options.map((o) => (
+          <label key={o.value} className="check">
+            <input
+              type="radio"
+              name={name}
+              value={o.value}
+              required={required}
+              defaultChecked={selected === o.value}
               aria-invalid={f.aria['aria-invalid']}
             />{' '}
             {o.label}

@@ -1,14 +1,35 @@
 // Shapes of the REST API's JSON, reusing the domain package's types (type-only: nothing of it is bundled).
 import type { Account as DomainAccount, Contact as DomainContact } from '@consort/shared/accounts/model';
+import type {
+  BillableService as DomainBillableService,
+  ContractedPack as DomainContractedPack,
+  Pack as DomainPack,
+  PackRate as DomainPackRate,
+} from '@consort/shared/catalog/model';
+import type { FieldCondition, Predicate, PredicateOp, PredicateValue } from '@consort/shared/catalog/predicate';
 import type { StaffRole } from '@consort/shared/core/actor';
 import type { Locale } from '@consort/shared/core/schemas';
 import type { Host as DomainHost, Route as DomainRoute } from '@consort/shared/fleet/model';
+import type { Order as DomainOrder } from '@consort/shared/orders/model';
 import type { ExecutionLog, Operation as DomainOperation, OperationState } from '@consort/shared/provisioning/model';
 import type { DnsRecord, DnsRecordInput } from '@consort/shared/services/domain/records';
 import type { ServiceState } from '@consort/shared/services/model';
 import type { PublicApiKey, PublicUser, Tenant as DomainTenant, UserRole } from '@consort/shared/tenancy/model';
 
-export type { DnsRecord, DnsRecordInput, ExecutionLog, Locale, OperationState, ServiceState, StaffRole, UserRole };
+export type {
+  DnsRecord,
+  DnsRecordInput,
+  ExecutionLog,
+  FieldCondition,
+  Locale,
+  OperationState,
+  Predicate,
+  PredicateOp,
+  PredicateValue,
+  ServiceState,
+  StaffRole,
+  UserRole,
+};
 
 /** A list endpoint's page. */
 export interface Page<T> {
@@ -72,4 +93,61 @@ export interface Me {
 export interface ServiceChange {
   service: DomainService;
   operation: Operation;
+}
+
+/** A billable service definition as the API returns it (`nominalPrice` a decimal string, never a JS number). */
+export type BillableService = Omit<DomainBillableService, 'nominalPrice'> & { nominalPrice: string };
+/** `POST`/`PATCH /v1/billable-services` also say how many orders the change wrote. */
+export type BillableServiceChange = BillableService & { ordersSynced: number };
+export type Metric = BillableService['metric'];
+export type Duration = NonNullable<BillableService['trialPeriod']>;
+
+/** A pack with its rates (prices as decimal strings). */
+export type PackRate = Omit<DomainPackRate, 'price'> & { price: string };
+export type Pack = Omit<DomainPack, 'rates'> & { rates: PackRate[] };
+export type ContractedPack = DomainContractedPack;
+
+/** An order as the API returns it (decimals as strings, dates as `YYYY-MM-DD`). */
+export type Order = DomainOrder;
+
+// `POST /v1/billing/preview`. The shapes follow `LineProposalJSON` and `SkippedOrder` of
+// shared/src/pricing/engine.ts; every amount is a decimal string and stays one in this app.
+
+export type DiscountReason = 'pack' | 'prorate' | 'trial' | 'deactivation' | 'revoked-cancellation' | 'compensation' | 'prepaid';
+export type SkipReason =
+  'ignored' | 'unknown-definition' | 'not-registered' | 'in-trial' | 'in-ignore-period' | 'cancelled-in-grace' | 'up-to-date';
+
+export interface LineProposal {
+  kind: 'charge' | 'recharge' | 'refund';
+  orderId: string;
+  accountId: string;
+  serviceId: string;
+  billableServiceId: string;
+  description: string;
+  periodStart: string;
+  periodEnd: string;
+  size: string;
+  quantity: string;
+  unitPrice: string;
+  subtotal: string;
+  discounts: { reason: DiscountReason; amount: string; explanation: string }[];
+  total: string;
+  isFee: boolean;
+  taxCategory: string;
+  currency: string;
+  explanation: string;
+}
+
+export interface SkippedOrder {
+  orderId: string;
+  reason: SkipReason;
+  explanation: string;
+}
+
+export interface BillingPreview {
+  billUntil: string;
+  currency: string;
+  total: string;
+  proposals: LineProposal[];
+  skipped: SkippedOrder[];
 }

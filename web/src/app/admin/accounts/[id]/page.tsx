@@ -2,19 +2,23 @@ import type { Metadata } from 'next';
 import { Link } from '@/components/link';
 import { AccountFields } from '@/components/account-fields';
 import { ActionButton } from '@/components/action-button';
+import { BillingPreview } from '@/components/billing-preview';
 import { ActionForm, CheckboxField, CheckboxGroup, Field, SelectField, SubmitButton } from '@/components/form';
+import { OrdersTable } from '@/components/orders-table';
 import { Badge, DescriptionList, EmptyState, PageHeader, Section, StateBadge, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { addContact, createCustomerUser, deleteAccount, removeContact, updateAccount } from '@/server/actions/accounts';
+import { contractPack, endContract, removeContract } from '@/server/actions/catalog';
 import { apiGet } from '@/server/api';
 import { getFormat } from '@/server/format';
 import { countryName, localeOptions } from '@/server/options';
 import { getMe } from '@/server/queries';
-import type { Account, Contact, Page, Service, User } from '@/server/types';
+import type { Account, BillableService, Contact, ContractedPack, Order, Pack, Page, Service, User } from '@/server/types';
 
 const USAGES = ['billing', 'technical', 'administrative', 'emergency', 'support'] as const;
 
 type Params = Promise<{ id: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
@@ -22,19 +26,33 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: account.name };
 }
 
-export default async function AccountPage({ params }: { params: Params }) {
+export default async function AccountPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { id } = await params;
+  const query = await searchParams;
+  const billUntil = Array.isArray(query.billUntil) ? query.billUntil[0] : query.billUntil;
   const { locale, t } = await getI18n();
   const fmt = await getFormat();
   const me = await getMe();
   const has = (p: string) => me.permissions.includes(p);
   const path = `/v1/accounts/${encodeURIComponent(id)}`;
-  const [account, contacts, services, users] = await Promise.all([
+  const [account, contacts, services, users, contracts, packs, definitions, orders] = await Promise.all([
     apiGet<Account>(path),
     apiGet<Page<Contact>>(`${path}/contacts`),
     has('services:read') ? apiGet<Page<Service>>('/v1/services', { accountId: id, limit: 200 }) : undefined,
     has('users:manage') ? apiGet<Page<User>>('/v1/users', { limit: 200 }) : undefined,
+    has('catalog:read') ? apiGet<{ items: ContractedPack[] }>(`${path}/packs`) : undefined,
+    has('catalog:read') ? apiGet<{ items: Pack[] }>('/v1/packs') : undefined,
+    has('catalog:read') ? apiGet<{ items: BillableService[] }>('/v1/billable-services') : undefined,
+    has('orders:read') ? apiGet<Page<Order>>('/v1/orders', { accountId: id, limit: 50 }) : undefined,
   ]);
+  const canContract = has('catalog:write');
+  const today = fmt.today();
+  const packName = new Map((packs?.items ?? []).map((p) => [p.id, p.name]));
+  const definitionName = new Map((definitions?.items ?? []).map((d) => [d.id, d.name]));
+  const contractLabel = (c: ContractedPack) =>
+    t('contracts.contractLabel', { pack: packName.get(c.packId) ?? c.packId, date: fmt.day(c.startsOn) });
+  const openContracts = (contracts?.items ?? []).filter((c) => !c.endsOn || c.endsOn > today);
+  const contractable = (packs?.items ?? []).filter((p) => !p.isDefault);
   const canWrite = has('accounts:write');
   const portalUsers = users?.items.filter((u) => u.role === 'customer' && u.accountId === id);
   const usageOptions = USAGES.map((u) => ({ value: u, label: t(`contacts.usages.${u}`) }));
@@ -119,6 +137,139 @@ export default async function AccountPage({ params }: { params: Params }) {
             </Table>
           )}
         </Section>
+      )}
+
+      {contracts && (
+        <Section title={t('contracts.title')} id="packs" description={t('contracts.description')}>
+          {contracts.items.length === 0 ? (
+            <EmptyState>{t('contracts.empty')}</EmptyState>
+          ) : (
+            <Table caption={t('contracts.title')}>
+              <thead>
+                <tr>
+                  <th scope="col">{t('contracts.pack')}</th>
+                  <th scope="col">{t('contracts.startsOn')}</th>
+                  <th scope="col">{t('contracts.endsOn')}</th>
+                  <th scope="col">{t('contracts.status')}</th>
+                  {canContract && (
+                    <th scope="col">
+                      <span className="visually-hidden">{t('common.actions')}</span>
+                    </th>
+                  )}
+                </tr>
+              </thead>
+              <tbody>
+                {contracts.items.map((c) => (
+                  <tr key={c.id}>
+                    <th scope="row">
+                      <Link href={`/admin/catalog/packs/${c.packId}`}>{packName.get(c.packId) ?? c.packId}</Link>
+                    </th>
+                    <td>{fmt.day(c.startsOn)}</td>
+                    <td>{c.endsOn ? fmt.day(c.endsOn) : <span className="muted">{t('contracts.openEnded')}</span>}</td>
+                    <td>
+                      {c.startsOn > today ? (
+                        <Badge tone="info">{t('contracts.upcoming')}</Badge>
+                      ) : c.endsOn && c.endsOn <= today ? (
+                        <Badge>{t('contracts.ended')}</Badge>
+                      ) : (
+                        <Badge tone="success">{t('contracts.current')}</Badge>
+                      )}
+                    </td>
+                    {canContract && (
+                      <td className="actions">
+                        <ActionButton
+                          action={removeContract.bind(null, id, c.id)}
+                          label={t('common.remove')}
+                          accessibleName={t('contracts.removeNamed', { contract: contractLabel(c) })}
+                          confirm={t('contracts.confirmRemove', { contract: contractLabel(c) })}
+                          variant="danger"
+                        />
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          {canContract && (
+            <details className="disclosure" style={{ marginTop: '1rem' }}>
+              <summary>{t('contracts.addTitle')}</summary>
+              {contractable.length === 0 ? (
+                <p className="muted">
+                  {t('contracts.noPacks')} <Link href="/admin/catalog/packs#new-pack">{t('packs.createTitle')}</Link>
+                </p>
+              ) : (
+                <ActionForm action={contractPack.bind(null, id)} aria-label={t('contracts.addTitle')}>
+                  <div className="form-grid">
+                    <SelectField
+                      name="packId"
+                      label={t('contracts.pack')}
+                      required
+                      placeholder={t('contracts.choosePack')}
+                      options={contractable.map((p) => ({ value: p.id, label: p.name }))}
+                    />
+                    <Field name="startsOn" type="date" label={t('contracts.startsOn')} required defaultValue={today} />
+                    <Field name="endsOn" type="date" label={t('contracts.endsOn')} hint={t('contracts.endsOnHint')} />
+                  </div>
+                  <div className="form-actions">
+                    <SubmitButton>{t('contracts.add')}</SubmitButton>
+                  </div>
+                </ActionForm>
+              )}
+            </details>
+          )}
+          {canContract && openContracts.length > 0 && (
+            <details className="disclosure" style={{ marginTop: '1rem' }}>
+              <summary>{t('contracts.endTitle')}</summary>
+              <ActionForm action={endContract.bind(null, id)} aria-label={t('contracts.endTitle')}>
+                <div className="form-grid">
+                  <SelectField
+                    name="contractId"
+                    label={t('contracts.contract')}
+                    required
+                    placeholder={openContracts.length > 1 ? t('contracts.chooseContract') : undefined}
+                    options={openContracts.map((c) => ({ value: c.id, label: contractLabel(c) }))}
+                  />
+                  <Field
+                    name="endsOn"
+                    type="date"
+                    label={t('contracts.endsOn')}
+                    hint={t('contracts.endHint')}
+                    required
+                    defaultValue={today}
+                  />
+                </div>
+                <div className="form-actions">
+                  <SubmitButton>{t('contracts.end')}</SubmitButton>
+                </div>
+              </ActionForm>
+            </details>
+          )}
+        </Section>
+      )}
+
+      {orders && (
+        <Section
+          title={t('orders.accountTitle')}
+          id="orders"
+          description={t('orders.accountDescription')}
+          actions={orders.nextCursor && <Link href={`/admin/orders?accountId=${encodeURIComponent(id)}`}>{t('orders.allOfAccount')}</Link>}
+        >
+          {orders.items.length === 0 ? (
+            <EmptyState>{t('orders.accountEmpty')}</EmptyState>
+          ) : (
+            <OrdersTable orders={orders.items} caption={t('orders.accountTitle')} definitionName={definitionName} />
+          )}
+        </Section>
+      )}
+
+      {orders && (
+        <BillingPreview
+          path={`/admin/accounts/${id}`}
+          accountId={id}
+          billUntil={billUntil}
+          orderName={new Map(orders.items.map((o) => [o.id, o.description]))}
+        />
       )}
 
       <Section title={t('contacts.title')} id="contacts" description={t('contacts.description')}>
