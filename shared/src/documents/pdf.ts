@@ -284,34 +284,57 @@ function closing({ m, msg }: Ctx): ReactElement[] {
   return out;
 }
 
-/** Points of A4 height left for bill lines on a first page whose other blocks are of usual size. */
-const LINES_BUDGET_PT = 330;
 const TEXT_LINE_PT = 11.7;
 const ROW_PADDING_PT = 8.5;
+/** Above this estimate a bill may need a second page: it gets "Page x of y". */
+const MAY_OVERFLOW_PT = 330;
+/**
+ * At or below this estimate a bill is laid out as a single page without pagination (react-pdf's
+ * `wrap={false}` page: no split-and-relayout pass). Far below MAY_OVERFLOW_PT, because content
+ * past the end of an unwrapped page would be cut off; test/integration/documents/pdf.test.ts sweeps
+ * bill shapes to check that every bill on this path fits one page.
+ */
+const CERTAINLY_FITS_PT = 280;
 
 /**
- * Whether the bill may run past one page, estimated from its content. "Page x of y" is a dynamic
- * node: react-pdf lays the document out a second time to fill it in, which doubles the rendering
- * time, so one-page bills (nearly all of them) go without it. The estimate errs towards numbering.
+ * Height in points that a bill's variable content adds to the first page's fixed blocks (header,
+ * parties, table heading, totals): lines with their periods and discounts, wrapped long texts,
+ * extra address lines, tax rows, the amendment and EUR blocks, payment, notes and legal mentions.
  */
-export function mayNeedSeveralPages(m: BillRenderModel): boolean {
-  const wraps = (text: string, perLine: number) => Math.ceil(Math.max(text.length, 1) / perLine);
+export function variableHeightEstimate(m: BillRenderModel): number {
+  const wraps = (text: string | undefined, perLine: number) => (text ? Math.ceil(text.length / perLine) : 0);
   const lines = m.lines.reduce(
     (sum, l) =>
-      sum + ROW_PADDING_PT + TEXT_LINE_PT * (wraps(l.description, 55) + (l.periodStart || l.periodEnd ? 1 : 0) + l.discounts.length),
+      sum +
+      ROW_PADDING_PT +
+      TEXT_LINE_PT *
+        (Math.max(1, wraps(l.description, 55)) +
+          (l.periodStart || l.periodEnd ? 1 : 0) +
+          l.discounts.reduce((n, d) => n + wraps(`${d.explanation} (-0,00 €)`, 60), 0)),
     0,
   );
-  const closing = [...m.legalMentions, m.notes ?? '', m.paymentInstructions?.text ?? ''].reduce(
-    (sum, t) => sum + TEXT_LINE_PT * wraps(t, 110),
-    0,
-  );
-  const extra =
-    closing +
-    (m.amends ? 50 : 0) +
-    (m.totalsInEur ? 60 : 0) +
-    Math.max(0, m.taxes.length - 2) * 20 +
-    Math.max(0, m.customer.addressLines.length - 3) * TEXT_LINE_PT;
-  return lines + extra > LINES_BUDGET_PT;
+  const p = m.paymentInstructions;
+  const payment = p ? 2 + (p.iban ? 1 : 0) + (p.method ? 1 : 0) + wraps(p.text, 110) : 0;
+  const closing = payment + (m.notes ? 2 + wraps(m.notes, 110) : 0) + m.legalMentions.reduce((n, t) => n + wraps(t, 110), 0);
+  const names = wraps(m.tenant.legalName, 50) + wraps(m.customer.name, 50) - 2;
+  const addresses = Math.max(m.tenant.addressLines.length, m.customer.addressLines.length + (m.customer.reference ? 1 : 0)) - 3;
+  const amends = m.amends ? 24 + TEXT_LINE_PT * wraps(`${m.amends.cause}: `, 110) : 0;
+  const eur = m.totalsInEur ? 60 : 0;
+  return lines + TEXT_LINE_PT * (closing + names + Math.max(0, addresses)) + amends + eur + Math.max(0, m.taxes.length - 2) * 20;
+}
+
+/**
+ * Whether the bill may run past one page. "Page x of y" is a dynamic node: react-pdf lays the
+ * document out a second time to fill it in, which doubles the rendering time, so one-page bills
+ * (nearly all of them) go without it. The estimate errs towards numbering.
+ */
+export function mayNeedSeveralPages(m: BillRenderModel): boolean {
+  return variableHeightEstimate(m) > MAY_OVERFLOW_PT;
+}
+
+/** Whether the bill certainly fits one page, so pagination can be skipped (see CERTAINLY_FITS_PT). */
+export function certainlyFitsOnePage(m: BillRenderModel): boolean {
+  return variableHeightEstimate(m) <= CERTAINLY_FITS_PT;
 }
 
 function footer({ m, msg }: Ctx): ReactElement {
@@ -330,8 +353,11 @@ function footer({ m, msg }: Ctx): ReactElement {
   );
 }
 
-/** The bill as a react-pdf element tree (exported for previews; use renderBillPdf for bytes). */
-export function BillDocument(model: BillRenderModel): ReactElement {
+/**
+ * The bill as a react-pdf element tree (exported for previews and tests; use renderBillPdf for bytes).
+ * `paginate` forces the paginated layout even for bills that certainly fit one page.
+ */
+export function BillDocument(model: BillRenderModel, options: { paginate?: boolean } = {}): ReactElement {
   const msg = documentMessages(model.locale);
   const ctx: Ctx = {
     m: model,
@@ -358,7 +384,7 @@ export function BillDocument(model: BillRenderModel): ReactElement {
     },
     h(
       Page,
-      { size: 'A4', style: s.page },
+      { size: 'A4', style: s.page, wrap: options.paginate || !certainlyFitsOnePage(model) },
       view(s.body, header(ctx), parties(ctx), amends(ctx), linesTable(ctx), summary(ctx), inEur(ctx), ...closing(ctx)),
       footer(ctx),
     ),

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { Locale } from '@consort/shared/core/schemas';
 import { formatDate, formatMoney, formatNumber, formatRate, toWinAnsi } from '@consort/shared/documents/format';
 import { documentMessages, documentTitle, fill } from '@consort/shared/documents/messages';
-import { mayNeedSeveralPages, renderBillPdf } from '@consort/shared/documents/pdf';
+import { renderToBuffer } from '@react-pdf/renderer';
+import {
+  BillDocument,
+  certainlyFitsOnePage,
+  mayNeedSeveralPages,
+  renderBillPdf,
+  variableHeightEstimate,
+} from '@consort/shared/documents/pdf';
 import { BillRenderModel } from '@consort/shared/documents/render-model';
 import {
   createAmendmentModel,
@@ -164,27 +171,47 @@ describe.skipIf(!hasPdftotext)('bill PDFs (pdftotext)', () => {
     expect(text).toContain('Mailbox user120@pangea.example');
   });
 
-  it('numbers pages whenever a bill runs past one page, and leaves one-page bills unnumbered (one layout pass)', async () => {
-    const pagesOf = (pdf: Uint8Array) => {
+  it('numbers every bill that runs past one page, and skips pagination only for bills that fit one', async () => {
+    const pagesOf = async (model: BillRenderModel) => {
+      // Paginated layout forced: the page count the model really needs.
       const file = join(dir, 'pages.pdf');
-      writeFileSync(file, pdf);
+      writeFileSync(file, await renderToBuffer(BillDocument(model, { paginate: true }) as Parameters<typeof renderToBuffer>[0]));
       return Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString())?.[1]);
     };
     const short = await renderBillPdf(createInvoiceModel('en'));
-    expect(pagesOf(short)).toBe(1);
     expect(pdfText(short, 'short')).not.toContain('Page 1');
-    for (const [build, shape] of [
-      [createInvoiceModel, 0],
-      [createReverseChargeUsdModel, 2],
-    ] as const) {
-      for (const n of [6, 8, 10, 14, 18, 22]) {
-        const model = build('es');
-        model.lines = Array.from({ length: n }, (_, i) => ({ ...createInvoiceModel().lines[shape]!, description: `Plan ${i}` }));
-        const pdf = await renderBillPdf(model);
-        if (pagesOf(pdf) > 1) expect(mayNeedSeveralPages(model), `${n} lines`).toBe(true);
-        if (mayNeedSeveralPages(model)) expect(pdfText(pdf, 'numbered')).toMatch(/Página 1 de \d/);
+    const heavyLine = {
+      ...createInvoiceModel().lines[2]!,
+      description: 'Long description '.repeat(29),
+      discounts: [{ explanation: 'Long discount reason '.repeat(9), amount: '1.00' }],
+    };
+    let fast = 0;
+    for (const build of [createInvoiceModel, createReverseChargeUsdModel]) {
+      for (const line of [createInvoiceModel().lines[0]!, heavyLine]) {
+        for (const n of [1, 3, 6, 10, 14, 20]) {
+          for (const heavy of [false, true]) {
+            const model = build('es');
+            model.lines = Array.from({ length: n }, () => structuredClone(line));
+            if (heavy) {
+              model.notes = 'Note '.repeat(120);
+              model.customer.addressLines = ['1', '2', '3', '4', '5', '6'];
+              model.customer.name = 'Customer with a very long legal name '.repeat(5).trim();
+            }
+            const pages = await pagesOf(model);
+            const label = `${build.name} ${n} lines, heavy ${heavy}: ${pages} page(s), estimate ${variableHeightEstimate(model)}`;
+            if (pages > 1) expect(mayNeedSeveralPages(model), label).toBe(true);
+            if (certainlyFitsOnePage(model)) {
+              fast++;
+              expect(pages, label).toBe(1);
+            }
+          }
+        }
       }
     }
+    expect(fast).toBeGreaterThan(4); // the sweep does exercise the unpaginated path
+    const numbered = createInvoiceModel('es');
+    numbered.lines = Array.from({ length: 30 }, () => structuredClone(createInvoiceModel().lines[0]!));
+    expect(pdfText(await renderBillPdf(numbered), 'numbered')).toMatch(/Página 1 de \d/);
   });
 
   it('writes fixed metadata: dates from the issue date, a constant producer', async () => {
