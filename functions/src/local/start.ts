@@ -50,6 +50,7 @@ async function main() {
   log('stack', `API        ${stack.apiUrl}/v1/openapi.json`);
   log('stack', `Sign up    ${stack.webUrl}/signup`);
   log('stack', `Staff login ${stack.webUrl}/login`);
+  log('stack', `Outbox     ${join(dataDir, 'mail', 'new')} (e-mails as .eml files; bill PDFs live in memory, re-rendered on demand)`);
   log('stack', `  organisation: ${demo.organisation}   e-mail: ${demo.email}   password: ${demo.password}`);
   if (demo.created) log('stack', '  (demo tenant created now; the password is kept in .data/demo.json)');
 }
