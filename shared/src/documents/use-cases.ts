@@ -44,6 +44,12 @@ export async function storeBillPdf(deps: DocumentDeps, tenantId: string, input: 
   const model = parseInput(BillRenderModel, input, ['renderModel']);
   const key = billDocumentKey(tenantId, model);
   const bytes = await renderBillPdf(model);
+  await putOnce(deps, key, bytes);
+  return { key, sha256: await sha256(bytes), size: bytes.byteLength };
+}
+
+/** Write-once put that accepts the same bytes already being there (a retried step). */
+async function putOnce(deps: DocumentDeps, key: string, bytes: Uint8Array): Promise<void> {
   try {
     await deps.documents.putImmutable(key, bytes, PDF_CONTENT_TYPE);
   } catch (error) {
@@ -53,7 +59,6 @@ export async function storeBillPdf(deps: DocumentDeps, tenantId: string, input: 
       throw new ConflictError(`Another document is already stored at ${key}`, { key, code: 'document_differs' });
     }
   }
-  return { key, sha256: await sha256(bytes), size: bytes.byteLength };
 }
 
 /** The outcome of regenerating a bill's PDF. */
@@ -76,7 +81,7 @@ export async function regenerateBillPdf(deps: DocumentDeps, tenantId: string, in
   const stored = await deps.documents.get(key);
   const result = { key, sha256: await sha256(bytes), size: bytes.byteLength, bytes };
   if (!stored) {
-    await storeBillPdf(deps, tenantId, model);
+    await putOnce(deps, key, bytes);
     return { ...result, status: 'restored' };
   }
   if (!sameBytes(stored.bytes, bytes)) {
