@@ -156,8 +156,14 @@ function definitionRules(d: Partial<Fields>, ctx: z.RefinementCtx): void {
 export const BillableServiceInput = BillableServiceFields.superRefine(definitionRules);
 export type BillableServiceInput = z.input<typeof BillableServiceInput>;
 
-/** Partial update of a definition; merge with {@link patchBillableService} so the cross-field rules run on the result. */
-export const BillableServicePatch = patchOf(BillableServiceFields);
+/**
+ * Partial update of a definition; merge with {@link patchBillableService} so the cross-field rules run on the result.
+ * `fixedMonth`/`fixedDay: null` clear them (back to the tenant's billing settings, or to switch to on-register).
+ */
+export const BillableServicePatch = patchOf(BillableServiceFields).extend({
+  fixedMonth: Month.nullable().optional(),
+  fixedDay: Day.nullable().optional(),
+});
 export type BillableServicePatch = z.input<typeof BillableServicePatch>;
 
 /** A stored billable service definition (domain form: `nominalPrice` is a Decimal). */
@@ -224,11 +230,15 @@ function fieldsToJSON(d: Fields): z.input<typeof BillableServiceFields> {
 export function patchBillableService(current: BillableService, patch: unknown, ctx: CatalogContext = {}): BillableService {
   const changes = parseInput(BillableServicePatch, patch);
   const { tenantId, id, createdAt, updatedAt, ...fields } = current;
-  const merged = parseInput(billableServiceInputFor(ctx), {
+  const next: Record<string, unknown> = {
     ...fieldsToJSON(fields),
     ...stripUndefined(changes),
     nominalPrice: changes.nominalPrice?.toFixed() ?? fields.nominalPrice.toFixed(),
-  });
+  };
+  // null clears a fixed billing month/day (the stored form leaves them out).
+  if (changes.fixedMonth === null) delete next.fixedMonth;
+  if (changes.fixedDay === null) delete next.fixedDay;
+  const merged = parseInput(billableServiceInputFor(ctx), next);
   return { ...merged, tenantId, id, createdAt, updatedAt };
 }
 
@@ -346,7 +356,8 @@ function contractRules(c: Partial<z.output<typeof ContractedPackFields>>, ctx: z
 
 export const ContractedPackInput = ContractedPackFields.superRefine(contractRules);
 export type ContractedPackInput = z.input<typeof ContractedPackInput>;
-export const ContractedPackPatch = patchOf(ContractedPackFields.pick({ endsOn: true }));
+/** End a contraction on `endsOn`, move its end, or reopen it (`endsOn: null`). */
+export const ContractedPackPatch = z.strictObject({ endsOn: LocalDate.nullable() });
 
 export const ContractedPack = ContractedPackFields.extend({ tenantId: Id, id: Id, createdAt: z.string() }).superRefine(contractRules);
 export type ContractedPack = z.output<typeof ContractedPack>;

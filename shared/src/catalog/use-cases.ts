@@ -183,7 +183,7 @@ export async function contractPack(deps: CoreDeps, actor: Actor, accountId: stri
   return contract;
 }
 
-/** End a contraction on `endsOn`, or move its end. */
+/** End a contraction on `endsOn`, move its end, or reopen it with `endsOn: null`. */
 export async function updateContractedPack(deps: CoreDeps, actor: Actor, accountId: string, id: string, input: unknown) {
   authorize(actor, 'catalog:write');
   await accountOrThrow(deps, actor, accountId);

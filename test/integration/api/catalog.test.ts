@@ -106,6 +106,25 @@ describe('billable services', () => {
     expect(earlyOrder.cancelReason).toBe('unmatched');
     expect((await owner.delete(`/v1/billable-services/${def.id}`)).status).toBe(409);
   });
+
+  it('clears a fixed billing month with null so the definition can bill on registration', async () => {
+    const def = await owner.post('/v1/billable-services', {
+      name: 'Every April',
+      serviceKind: 'domain',
+      billingPeriod: 'annual',
+      fixedMonth: 4,
+      nominalPrice: '20',
+    });
+    expect(def.status, JSON.stringify(def.body)).toBe(201);
+    expect(def.body.fixedMonth).toBe(4);
+    const refused = await owner.patch(`/v1/billable-services/${def.body.id}`, { billingPoint: 'on-register' });
+    expect(refused.status).toBe(422);
+    const cleared = await owner.patch(`/v1/billable-services/${def.body.id}`, { billingPoint: 'on-register', fixedMonth: null });
+    expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
+    expect(cleared.body.fixedMonth).toBeUndefined();
+    expect(cleared.body.billingPoint).toBe('on-register');
+    expect((await owner.delete(`/v1/billable-services/${def.body.id}`)).status).toBe(409);
+  });
 });
 
 describe('packs', () => {
@@ -132,6 +151,9 @@ describe('packs', () => {
     expect(ended.status).toBe(200);
     expect((await owner.post(`/v1/accounts/${accountId}/packs`, { packId: pack.body.id, startsOn: '2026-06-01' })).status).toBe(201);
     expect((await owner.get(`/v1/accounts/${accountId}/packs`)).body.items).toHaveLength(2);
+    // Reopening the first contract would overlap the second one: refused; ending the second first allows it.
+    expect((await owner.patch(`/v1/accounts/${accountId}/packs/${contract.body.id}`, { endsOn: null })).status).toBe(422);
+    expect((await owner.patch(`/v1/accounts/${accountId}/packs/${contract.body.id}`, {})).status).toBe(422);
     const bad = await owner.patch(`/v1/packs/${pack.body.id}`, { isDefault: true, allowMultiple: true });
     expect(bad.status).toBe(422);
   });
