@@ -1,10 +1,11 @@
+import { getAccountOrThrow } from '../accounts/use-cases';
 import { authorize, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { newId } from '../core/ids';
 import { parseInput } from '../core/validate';
 import { resyncKind } from '../orders/use-cases';
-import type { Tenant } from '../tenancy/model';
+import { tenantOrThrow } from '../tenancy/use-cases';
 import {
   billableServiceToJSON,
   contractIssues,
@@ -24,12 +25,6 @@ import {
 // Staff manage what the tenant sells: billable service definitions, packs and the packs accounts contract.
 // Creating or changing a definition re-syncs the orders of every service of its kind, so the catalog and the
 // orders never disagree about which services are billed.
-
-async function tenantOrThrow(deps: CoreDeps, actor: Actor): Promise<Tenant> {
-  const tenant = await deps.store.tenants.get(actor.tenantId);
-  if (!tenant) throw new NotFoundError('Tenant');
-  return tenant;
-}
 
 async function definitionOrThrow(deps: CoreDeps, actor: Actor, id: string): Promise<BillableService> {
   authorize(actor, 'catalog:read');
@@ -150,23 +145,17 @@ export async function deletePack(deps: CoreDeps, actor: Actor, id: string) {
   await deps.store.packs.delete(actor.tenantId, id);
 }
 
-async function accountOrThrow(deps: CoreDeps, actor: Actor, accountId: string) {
-  const account = await deps.store.accounts.get(actor.tenantId, accountId);
-  if (!account || (actor.type === 'customer' && actor.accountId !== accountId)) throw new NotFoundError('Account', accountId);
-  return account;
-}
-
 /** Packs an account has contracted (customers see their own). */
 export async function listContractedPacks(deps: CoreDeps, actor: Actor, accountId: string) {
   authorize(actor, actor.type === 'customer' ? 'accounts:read' : 'catalog:read');
-  await accountOrThrow(deps, actor, accountId);
+  await getAccountOrThrow(deps, actor, accountId);
   const items = await deps.store.contractedPacks.list(actor.tenantId, accountId);
   return { items: items.sort((a, b) => a.startsOn.localeCompare(b.startsOn)) };
 }
 
 export async function contractPack(deps: CoreDeps, actor: Actor, accountId: string, input: unknown) {
   authorize(actor, 'catalog:write');
-  await accountOrThrow(deps, actor, accountId);
+  await getAccountOrThrow(deps, actor, accountId);
   const data = parseInput(ContractedPackInput, { ...(input as object), accountId });
   const pack = await deps.store.packs.get(actor.tenantId, data.packId);
   if (!pack) throw new ValidationError('Unknown pack', [{ path: ['packId'], message: `No pack ${data.packId}` }]);
@@ -186,7 +175,7 @@ export async function contractPack(deps: CoreDeps, actor: Actor, accountId: stri
 /** End a contraction on `endsOn`, move its end, or reopen it with `endsOn: null`. */
 export async function updateContractedPack(deps: CoreDeps, actor: Actor, accountId: string, id: string, input: unknown) {
   authorize(actor, 'catalog:write');
-  await accountOrThrow(deps, actor, accountId);
+  await getAccountOrThrow(deps, actor, accountId);
   const current = await deps.store.contractedPacks.get(actor.tenantId, accountId, id);
   if (!current) throw new NotFoundError('Contracted pack', id);
   const patch = parseInput(ContractedPackPatch, input);
@@ -204,7 +193,7 @@ export async function updateContractedPack(deps: CoreDeps, actor: Actor, account
 
 export async function removeContractedPack(deps: CoreDeps, actor: Actor, accountId: string, id: string) {
   authorize(actor, 'catalog:write');
-  await accountOrThrow(deps, actor, accountId);
+  await getAccountOrThrow(deps, actor, accountId);
   const current = await deps.store.contractedPacks.get(actor.tenantId, accountId, id);
   if (!current) throw new NotFoundError('Contracted pack', id);
   await deps.store.contractedPacks.delete(actor.tenantId, accountId, id);

@@ -9,6 +9,7 @@ import { parseInput } from '../core/validate';
 import type { BillableService } from '../catalog/model';
 import type { Service } from '../services/model';
 import type { Tenant } from '../tenancy/model';
+import { tenantOrThrow } from '../tenancy/use-cases';
 import { cancelOrder, OrderPatch, orderToJSON, revokeCancellation, type Order } from './model';
 import { syncOrders } from './sync';
 
@@ -102,8 +103,7 @@ export async function updateOrder(deps: CoreDeps, actor: Actor, orderId: string,
   authorize(actor, 'orders:write');
   const patch = parseInput(OrderPatch, input);
   let order = await getOrderOrThrow(deps, actor, orderId);
-  const tenant = await deps.store.tenants.get(actor.tenantId);
-  if (!tenant) throw new NotFoundError('Tenant');
+  const tenant = await tenantOrThrow(deps, actor);
   if (patch.ignored !== undefined) order = { ...order, ignored: patch.ignored };
   if (patch.description !== undefined) order = { ...order, description: patch.description };
   if (patch.cancelledOn === null) order = revokeCancellation(order, todayIn(deps.clock, tenant.timeZone));

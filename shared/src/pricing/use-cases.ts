@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { getAccountOrThrow } from '../accounts/use-cases';
 import { authorize, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
 import { LocalDate } from '../core/dates';
-import { NotFoundError } from '../core/errors';
 import { Money, formatAmount } from '../core/money';
 import { todayIn } from '../core/today';
 import { parseInput } from '../core/validate';
 import type { ContractedPack } from '../catalog/model';
 import type { Order } from '../orders/model';
 import { DEFAULT_BILLING_SETTINGS } from '../tenancy/model';
+import { tenantOrThrow } from '../tenancy/use-cases';
 import { lineProposalToJSON, proposeLines } from './engine';
 
 const PreviewInput = z.strictObject({
@@ -25,10 +26,9 @@ const PreviewInput = z.strictObject({
 export async function previewBilling(deps: CoreDeps, actor: Actor, input: unknown) {
   authorize(actor, 'orders:read');
   const data = parseInput(PreviewInput, input);
-  const tenant = await deps.store.tenants.get(actor.tenantId);
-  if (!tenant) throw new NotFoundError('Tenant');
+  const tenant = await tenantOrThrow(deps, actor);
   const accountId = actor.type === 'customer' ? actor.accountId : data.accountId;
-  if (accountId && !(await deps.store.accounts.get(actor.tenantId, accountId))) throw new NotFoundError('Account', accountId);
+  if (accountId) await getAccountOrThrow(deps, actor, accountId);
 
   const orders: Order[] = [];
   let cursor: string | undefined;

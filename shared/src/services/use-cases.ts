@@ -7,6 +7,7 @@ import { PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
 import { getAccountOrThrow } from '../accounts/use-cases';
 import { planServiceOrders } from '../orders/use-cases';
+import { tenantOrThrow } from '../tenancy/use-cases';
 import type { Operation, OperationAction } from '../provisioning/model';
 import { ServiceCreate, ServicePatch, type Service } from './model';
 import { serviceType, serviceTypes, type AnyServiceType } from './registry';
@@ -30,12 +31,6 @@ function typeOrThrow(kind: string): AnyServiceType {
     ]);
   }
   return type;
-}
-
-async function tenantOf(deps: CoreDeps, actor: Actor) {
-  const tenant = await deps.store.tenants.get(actor.tenantId);
-  if (!tenant) throw new NotFoundError('Tenant');
-  return tenant;
 }
 
 /** Services of other tenants and (for customers) other accounts are "not found". */
@@ -112,8 +107,7 @@ export async function createService(deps: CoreDeps, actor: Actor, input: unknown
   const data = parseInput(ServiceCreate, input);
   const type = typeOrThrow(data.kind);
   await getAccountOrThrow(deps, actor, data.accountId);
-  const tenant = await deps.store.tenants.get(actor.tenantId);
-  if (!tenant) throw new NotFoundError('Tenant');
+  const tenant = await tenantOrThrow(deps, actor);
   let spec = parseInput(type.spec, data.spec, ['spec']);
   if (type.withDefaults) spec = type.withDefaults(spec, tenant);
   await checkReferences(deps, actor.tenantId, data.accountId, type, spec);
@@ -166,7 +160,7 @@ export async function updateService(deps: CoreDeps, actor: Actor, serviceId: str
     service,
     current.version,
     operation,
-    await planServiceOrders(deps, await tenantOf(deps, actor), service),
+    await planServiceOrders(deps, await tenantOrThrow(deps, actor), service),
   );
   return { service, operation };
 }
@@ -185,7 +179,7 @@ export async function deleteService(deps: CoreDeps, actor: Actor, serviceId: str
     service,
     current.version,
     operation,
-    await planServiceOrders(deps, await tenantOf(deps, actor), service),
+    await planServiceOrders(deps, await tenantOrThrow(deps, actor), service),
   );
   return { service, operation };
 }

@@ -153,7 +153,8 @@ export async function logout(deps: CoreDeps, actor: Actor, token: string): Promi
   await deps.store.sessions.delete(actor.tenantId, deps.crypto.sha256(token));
 }
 
-async function tenantOrThrow(deps: CoreDeps, actor: Actor): Promise<Tenant> {
+/** The actor's tenant (every use case that needs tenant settings, time zone or currency goes through here). */
+export async function tenantOrThrow(deps: CoreDeps, actor: Actor): Promise<Tenant> {
   const tenant = await deps.store.tenants.get(actor.tenantId);
   if (!tenant) throw new NotFoundError('Tenant');
   return tenant;
