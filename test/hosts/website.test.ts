@@ -2,10 +2,10 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../functions/src/local/preflight';
 import type { LocalStack } from '../../functions/src/local/stack';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
@@ -23,15 +23,6 @@ const NGINX = '/usr/sbin/nginx';
 const APACHE = '/usr/sbin/apache2';
 const ready =
   requireTool(SSHD, 'openssh-server') && requireTool(NGINX, 'nginx') && requireTool(APACHE, 'apache2') && requireTool('openssl', 'openssl');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function get(port: number, host: string, path: string, tls = false): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { hasCommand } from '../../functions/src/local/preflight';
 
 /**
  * Whether a host tool (sshd, named-checkzone, chromium…) is available. Outside CI a missing tool lets the suite
@@ -6,13 +6,7 @@ import { execFileSync } from 'node:child_process';
  * silently skips there.
  */
 export function requireTool(command: string, debianPackage: string): boolean {
-  let found = false;
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' });
-    found = true;
-  } catch {
-    found = false;
-  }
+  const found = hasCommand(command);
   if (!found && process.env.CI === 'true')
     throw new Error(`${command} is required in CI: install the Debian package ${debianPackage} (.ci/run does).`);
   if (!found) console.warn(`Skipping tests that need ${command} (apt-get install ${debianPackage}).`);

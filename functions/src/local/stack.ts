@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,6 +26,7 @@ import { handler as outboxSweep } from '../schedules/outbox-sweep';
 import { provisioningDefinition, PROVISIONING_TASK_STATES } from '../workflows/provisioning-definition';
 import { runStep } from '../workflows/steps';
 import { seedDemo, type DemoLogin } from './demo';
+import { hasCommand } from './preflight';
 import { ensureTable, startDynamoLocal } from './dynamodb';
 import { ensureBucket, ensureQueue, startFauxqs } from './fauxqs';
 import { startHttpServer } from './http-server';
@@ -84,16 +84,6 @@ function masterKey(dataDir: string): Buffer {
   );
   if (key.length !== 32) throw new Error(`${join(dataDir, 'master.key')} must hold a base64 32-byte key`);
   return key;
-}
-
-/** Whether a command is on the PATH (for optional local checkers). */
-export function hasCommand(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

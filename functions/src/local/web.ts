@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './preflight';
 
 export interface WebOptions {
   /** 0 = any free port. */
@@ -37,17 +37,6 @@ const DEV_DIST_DIR = 'node_modules/.cache/next-dev';
 
 function nextBin(): string {
   return createRequire(join(WEB_DIR, 'package.json')).resolve('next/dist/bin/next');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('No free port'))));
-    });
-  });
 }
 
 /** Newest modification time of the files a build depends on. */
