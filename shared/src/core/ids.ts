@@ -18,6 +18,8 @@ export const ID_PREFIX = {
   order: 'ord',
   bill: 'bil',
   billLine: 'bln',
+  transaction: 'txn',
+  paymentSource: 'psr',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

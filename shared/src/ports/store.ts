@@ -3,6 +3,7 @@ import type { Bill, BillSettings, BillState, BillType, BillingState } from '../b
 import type { LocalDate } from '../core/dates';
 import type { BillableService, ContractedPack, Pack } from '../catalog/model';
 import type { Order } from '../orders/model';
+import type { PaymentSettings, PaymentSource, Transaction, TransactionState } from '../payments/model';
 import type { Page } from '../core/schemas';
 import type { Host, Route } from '../fleet/model';
 import type { Operation, OperationState } from '../provisioning/model';
@@ -31,6 +32,18 @@ export interface BillListQuery {
 
 /** A bill without its lines, order effects and audit trail (lists). */
 export type BillSummary = Omit<Bill, 'lines' | 'effects' | 'audit' | 'renderModel'> & { lineCount: number };
+
+/** One allocation of a transaction to a bill, as the bill sees it (its state follows the transaction's). */
+export interface BillAllocation {
+  transactionId: string;
+  billId: string;
+  amount: string;
+  state: TransactionState;
+  method: Transaction['method'];
+}
+
+/** External references that identify at most one transaction of a tenant (dedup of gateway and bank events). */
+export type TransactionRefKind = 'stripeCheckoutSession' | 'stripePaymentIntent' | 'sepaEndToEnd';
 
 /**
  * Persistence port. Every method takes the tenant id first and every key it touches starts with it;
@@ -215,5 +228,43 @@ export interface Store {
     setPdf(tenantId: string, billId: string, pdf: NonNullable<Bill['pdf']>): Promise<void>;
     getSettings(tenantId: string): Promise<BillSettings | undefined>;
     putSettings(tenantId: string, settings: BillSettings): Promise<void>;
+  };
+  payments: {
+    get(tenantId: string, transactionId: string): Promise<Transaction | undefined>;
+    /**
+     * The transaction, one link per allocated bill and a claim per external reference (`refs`), atomically.
+     * ConflictError when a reference already belongs to another transaction.
+     */
+    create(tx: Transaction, refs?: readonly { kind: TransactionRefKind; ref: string }[]): Promise<void>;
+    /**
+     * Write a changed transaction (state, refs, failure, audit) and its links' state only if the stored version is
+     * `expectedVersion`, claiming new `refs` in the same transaction. Returns false when the version moved (someone else
+     * wrote first; re-read and decide again).
+     */
+    update(tx: Transaction, expectedVersion: number, refs?: readonly { kind: TransactionRefKind; ref: string }[]): Promise<boolean>;
+    /** Newest first; `state` filters. */
+    list(tenantId: string, query: { limit: number; cursor?: string; state?: TransactionState }): Promise<Page<Transaction>>;
+    listByAccount(tenantId: string, accountId: string, query: { limit: number; cursor?: string }): Promise<Page<Transaction>>;
+    /** Every allocation to a bill with its transaction's current state. */
+    listByBill(tenantId: string, billId: string): Promise<BillAllocation[]>;
+    /** The transaction that holds an external reference. */
+    findByRef(tenantId: string, kind: TransactionRefKind, ref: string): Promise<string | undefined>;
+    /** Whether a webhook event was already processed (expired records are ignored). */
+    eventSeen(tenantId: string, eventId: string, now: Date): Promise<boolean>;
+    /** Remember a processed webhook event until `expiresAt` (DynamoDB TTL). */
+    recordEvent(tenantId: string, eventId: string, expiresAt: Date): Promise<void>;
+    /** Saved payment sources of an account. */
+    listSources(tenantId: string, accountId: string): Promise<PaymentSource[]>;
+    getSource(tenantId: string, accountId: string, sourceId: string): Promise<PaymentSource | undefined>;
+    putSource(source: PaymentSource): Promise<void>;
+    deleteSource(tenantId: string, accountId: string, sourceId: string): Promise<void>;
+    getSettings(tenantId: string): Promise<PaymentSettings | undefined>;
+    /** Also claims the connected Stripe account for the tenant (platform directory); ConflictError when another has it. */
+    putSettings(tenantId: string, settings: PaymentSettings): Promise<void>;
+    /** The tenant a connected Stripe account belongs to (webhooks carry only the account). */
+    tenantOfStripeAccount(stripeAccountId: string): Promise<string | undefined>;
+    /** The Stripe customer of a Consort account on the tenant's connected account. */
+    getStripeCustomer(tenantId: string, accountId: string): Promise<string | undefined>;
+    putStripeCustomer(tenantId: string, accountId: string, customerId: string): Promise<void>;
   };
 }

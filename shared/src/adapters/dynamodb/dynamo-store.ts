@@ -29,6 +29,7 @@ import type { Service } from '../../services/model';
 import type { Store } from '../../ports/store';
 import type { ApiKey, Session, Tenant, User } from '../../tenancy/model';
 import { createBillStore } from './bill-store';
+import { createPaymentStore } from './payment-store';
 import { indexKeys, KEY_ATTRIBUTES, keys, PLATFORM_PK } from './keys';
 
 type Item = Record<string, unknown>;
@@ -108,6 +109,13 @@ export class DynamoStore implements Store {
   /** Bills, numbering and bill settings (./bill-store.ts). */
   get bills(): Store['bills'] {
     return (this.billStore ??= createBillStore(this.db, this.tableName));
+  }
+
+  private paymentStore?: Store['payments'];
+
+  /** Transactions, payment sources and settings, webhook dedup (./payment-store.ts). */
+  get payments(): Store['payments'] {
+    return (this.paymentStore ??= createPaymentStore(this.db, this.tableName));
   }
 
   private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {

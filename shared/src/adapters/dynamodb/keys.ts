@@ -38,6 +38,17 @@ export const keys = {
     sk: `BILLNUM#${type}#${year}#${String(sequence).padStart(10, '0')}`,
   }),
   billSettings: (tid: string) => ({ pk: tid, sk: 'BILLSETTINGS' }),
+  /** Payments (payment-store.ts): a transaction, its link to each allocated bill, its external-reference claims. */
+  transaction: (tid: string, id: string) => ({ pk: tid, sk: `TXN#${id}` }),
+  transactionOfBill: (tid: string, bid: string, id: string) => ({ pk: tid, sk: `TXNBILL#${bid}#${id}` }),
+  transactionRef: (tid: string, kind: string, ref: string) => ({ pk: tid, sk: `TXNREF#${kind}#${ref}` }),
+  /** A processed webhook event (dedup), expiring through TTL. */
+  webhookEvent: (tid: string, eventId: string) => ({ pk: tid, sk: `WHEVENT#${eventId}` }),
+  paymentSource: (tid: string, aid: string, sid: string) => ({ pk: tid, sk: `PAYSRC#${aid}#${sid}` }),
+  paymentSettings: (tid: string) => ({ pk: tid, sk: 'PAYSETTINGS' }),
+  stripeCustomer: (tid: string, aid: string) => ({ pk: tid, sk: `STRIPECUS#${aid}` }),
+  /** Platform directory: which tenant a connected Stripe account belongs to (webhooks carry only the account). */
+  stripeAccount: (accountId: string) => ({ pk: PLATFORM_PK, sk: `STRIPEACCT#${accountId}` }),
 };
 
 /** Secondary index keys (gsi1: children of an account / operations of a service; gsi2: by kind / by state; outbox). */
@@ -61,6 +72,11 @@ export const indexKeys = {
   billByState: (tid: string, state: string, day: string, bid: string) => ({ gsi2pk: `${tid}#BILLS#${state}`, gsi2sk: `${day}#${bid}` }),
   /** Sparse, on the `outbox` index: payable bills not yet settled, by due day (overdue = due before today). */
   unpaidBill: (tid: string, dueOn: string, bid: string) => ({ gsi3pk: `${tid}#UNPAID`, gsi3sk: `${dueOn}#${bid}` }),
+  transactionOfAccount: (tid: string, aid: string, id: string) => ({ gsi1pk: `${tid}#ACCOUNT#${aid}`, gsi1sk: `TXN#${id}` }),
+  /** Every transaction of the tenant, by id (= creation order). */
+  transactionOfTenant: (tid: string, id: string) => ({ gsi2pk: `${tid}#TXNS`, gsi2sk: id }),
+  /** On the `outbox` index: transactions by state. */
+  transactionByState: (tid: string, state: string, id: string) => ({ gsi3pk: `${tid}#TXNSTATE#${state}`, gsi3sk: id }),
 };
 
 /** Attributes that are keys, stripped from entities on read. */

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { Currency } from '../core/money';
+import { ConflictError } from '../core/errors';
+
+// Payments (issue 5): every payment attempt is a Transaction — card (Stripe), SEPA direct debit, bank transfer or
+// manual — allocated to one or more bills (partial payments allowed). Its state moves only along TRANSACTION_TRANSITIONS,
+// each move audited. A bill's paid / returned state is derived from the succeeded allocations (./transactions.ts).
+// Stored as JSON with amounts as decimal strings; docs/payments.md explains the flows.
+
+/** How a transaction is paid. */
+export const PAYMENT_METHODS = ['card', 'sepa_debit', 'transfer', 'manual'] as const;
+export const PaymentMethod = z.enum(PAYMENT_METHODS);
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
+/** created → processing → succeeded | failed | returned | refunded. */
+export const TRANSACTION_STATES = ['created', 'processing', 'succeeded', 'failed', 'returned', 'refunded'] as const;
+export const TransactionState = z.enum(TRANSACTION_STATES);
+export type TransactionState = z.infer<typeof TransactionState>;
+
+/** A positive amount with exactly two decimals, as text ("12.50"). */
+export const PaymentAmount = z
+  .string()
+  .regex(/^\d{1,13}\.\d{2}$/, 'Use an amount with two decimals such as 12.50')
+  .refine((s) => !/^0+\.00$/.test(s), 'Use an amount above zero');
+
+/** Part of a transaction that pays one bill. */
+export const Allocation = z.strictObject({
+  billId: z.string().min(1).max(60),
+  amount: PaymentAmount,
+});
+export type Allocation = z.infer<typeof Allocation>;
+
+/** One audited state change. */
+export const TransactionAuditEntry = z.strictObject({
+  at: z.string(),
+  from: TransactionState.nullable(),
+  to: TransactionState,
+  actor: z.string(),
+  reason: z.string().max(1000).optional(),
+});
+export type TransactionAuditEntry = z.infer<typeof TransactionAuditEntry>;
+
+/** Identifiers of the transaction outside Consort (gateway, bank file). */
+export const ExternalRefs = z.strictObject({
+  stripeCheckoutSessionId: z.string().max(255).optional(),
+  stripePaymentIntentId: z.string().max(255).optional(),
+  stripeChargeId: z.string().max(255).optional(),
+  stripeAccountId: z.string().max(255).optional(),
+  sepa: z
+    .strictObject({
+      batchId: z.string().max(60).optional(),
+      endToEndId: z.string().max(35).optional(),
+      mandateId: z.string().max(35).optional(),
+    })
+    .optional(),
+  /** Transfers: the reference the customer was asked to write (the bill number). */
+  transferReference: z.string().max(140).optional(),
+});
+export type ExternalRefs = z.infer<typeof ExternalRefs>;
+
+export const Transaction = z.strictObject({
+  tenantId: z.string().min(1),
+  /** `txn_…` */
+  id: z.string().min(1),
+  accountId: z.string().min(1),
+  method: PaymentMethod,
+  /** The saved payment source used, if any (`psr_…`). */
+  sourceId: z.string().optional(),
+  /** Σ allocations. */
+  amount: PaymentAmount,
+  currency: Currency,
+  allocations: z.array(Allocation).min(1).max(20),
+  state: TransactionState,
+  refs: ExternalRefs,
+  failure: z.strictObject({ code: z.string().max(100), message: z.string().max(1000) }).optional(),
+  /** Charges the bank billed the tenant (SEPA returns), two decimals. */
+  bankCharges: PaymentAmount.optional(),
+  audit: z.array(TransactionAuditEntry),
+  /** Optimistic concurrency: every write expects the version it read. */
+  version: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Transaction = z.infer<typeof Transaction>;
+
+/**
+ * Every allowed state change. A returned debit or a refund can only follow a success; a failure can be retried by a
+ * new transaction, never by reviving this one.
+ */
+export const TRANSACTION_TRANSITIONS: Readonly<Record<TransactionState, readonly TransactionState[]>> = {
+  created: ['processing', 'succeeded', 'failed'],
+  processing: ['succeeded', 'failed'],
+  succeeded: ['returned', 'refunded'],
+  failed: [],
+  returned: [],
+  refunded: [],
+};
+
+/** Whether the table lets a transaction go from `from` to `to`. */
+export function canTransition(from: TransactionState, to: TransactionState): boolean {
+  return TRANSACTION_TRANSITIONS[from].includes(to);
+}
+
+/** States a transaction never leaves. */
+export function isFinal(state: TransactionState): boolean {
+  return TRANSACTION_TRANSITIONS[state].length === 0;
+}
+
+/** What a transition may record beside the new state. */
+export interface TransitionDetails {
+  reason?: string;
+  failure?: Transaction['failure'];
+  bankCharges?: string;
+  refs?: Partial<ExternalRefs>;
+}
+
+/**
+ * Apply a transition (pure): the new state, its audit entry and the details. Returns `undefined` when the transaction
+ * is already in `to` (idempotent re-application); throws ConflictError (409) when the table does not allow it.
+ */
+export function applyTransition(
+  tx: Transaction,
+  to: TransactionState,
+  ctx: { actor: string; at: string },
+  details: TransitionDetails = {},
+): Transaction | undefined {
+  if (tx.state === to) return undefined;
+  if (!canTransition(tx.state, to)) {
+    throw new ConflictError(`Transaction ${tx.id} is ${tx.state}: it cannot become ${to}`, {
+      state: tx.state,
+      allowed: [...TRANSACTION_TRANSITIONS[tx.state]],
+    });
+  }
+  const reason = details.reason?.trim();
+  return {
+    ...tx,
+    state: to,
+    refs: { ...tx.refs, ...definedOnly(details.refs ?? {}) },
+    ...(details.failure ? { failure: details.failure } : {}),
+    ...(details.bankCharges ? { bankCharges: details.bankCharges } : {}),
+    audit: [...tx.audit, { at: ctx.at, from: tx.state, to, actor: ctx.actor, ...(reason ? { reason } : {}) }],
+    version: tx.version + 1,
+    updatedAt: ctx.at,
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Payment sources and settings
+
+/** A saved way to pay of one account (a card or SEPA mandate saved through Stripe, a local SEPA mandate, transfer). */
+export const PaymentSource = z.strictObject({
+  tenantId: z.string().min(1),
+  /** `psr_…` */
+  id: z.string().min(1),
+  accountId: z.string().min(1),
+  method: PaymentMethod,
+  /** What the customer recognises: "Visa ·· 4242", "IBAN ES91 ·· 1332". */
+  label: z.string().max(120),
+  isDefault: z.boolean(),
+  stripePaymentMethodId: z.string().max(255).optional(),
+  stripeCustomerId: z.string().max(255).optional(),
+  /** SEPA mandates kept by Consort (shared/src/payments/mandates.ts). */
+  mandateId: z.string().max(60).optional(),
+  createdAt: z.string(),
+});
+export type PaymentSource = z.infer<typeof PaymentSource>;
+
+/** The tenant's connected Stripe account and per-method due days. */
+export const PaymentSettings = z.strictObject({
+  stripe: z
+    .strictObject({
+      accountId: z.string().regex(/^acct_[A-Za-z0-9]+$/),
+      /** Whether Stripe says the account can take charges (account.updated / refresh). */
+      chargesEnabled: z.boolean(),
+    })
+    .optional(),
+  /** Days until a bill is due, by the account's default method (overrides the series' due days). */
+  dueDays: z.partialRecord(PaymentMethod, z.number().int().min(0).max(365)).default({}),
+});
+export type PaymentSettings = z.output<typeof PaymentSettings>;
+export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = PaymentSettings.parse({});
