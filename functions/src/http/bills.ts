@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BillingRunInput, createBillsFromOrders } from '@consort/shared/bills/billing-run';
 import { AmendmentMode, BillSettingsPatch, BillState, BillType, CreateBillInput, ManualLineInput } from '@consort/shared/bills/model';
 import { downloadBillPdf, regenerateBillDocument } from '@consort/shared/bills/documents';
+import { EditLineInput, editLine } from '@consort/shared/bills/line-edit';
 import * as Bills from '@consort/shared/bills/use-cases';
 import { LocalDate } from '@consort/shared/core/dates';
 import { Amount } from '@consort/shared/core/money';
@@ -120,6 +121,15 @@ export const billRoutes = [
     summary: 'Add a line to an open bill',
     body: ManualLineInput,
     handle: ({ deps, actor, params, body }) => Bills.addLine(deps, actor, params.billId!, body),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/v1/bills/{billId}/lines/{lineId}',
+    tag: 'Bills',
+    status: 200,
+    summary: 'Change a line typed by staff on an open bill (engine lines: remove them instead); null clears the period',
+    body: EditLineInput,
+    handle: ({ deps, actor, params, body }) => editLine(deps, actor, params.billId!, params.lineId!, body),
   }),
   route({
     method: 'DELETE',

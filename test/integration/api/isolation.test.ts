@@ -95,6 +95,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /v1/orders/{orderId}': { ignored: true },
   'POST /v1/bills/{billId}/lines': { description: 'Intruder line', unitPrice: '1.00' },
   'POST /v1/bills/{billId}/lines/{lineId}/move': { toBillId: 'bil_x' },
+  'PATCH /v1/bills/{billId}/lines/{lineId}': { description: 'Hijacked line' },
   'POST /v1/bills/{billId}/amend': { cause: 'Hijack' },
   'POST /v1/bills/{billId}/discard': { reason: 'Hijack' },
   'POST /v1/bills/{billId}/mark-irrecoverable': { reason: 'Hijack' },
