@@ -221,6 +221,54 @@ const recordFields = (type: string, r: Record<string, unknown>, fields: string[]
     },
   ]);
 
+const MAILBOX = () => ({ name: 'alice', domain: 'example.org', password: 'correct horse battery' });
+const MAIL_ADDRESS = () => ({ name: 'info', domain: 'example.org', mailboxes: ['alice@example.org'], forwards: ['bob@example.net'] });
+const AUTORESPONSE = () => ({
+  mailbox: 'alice@example.org',
+  subject: 'Away',
+  body: 'Back on Monday.',
+  from: '2026-08-01',
+  until: '2026-08-31',
+});
+const SHA512_CRYPT = '{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1';
+
+/** Mailbox, mail address and vacation reply fields. */
+function mailFields(): [string, FieldCase][] {
+  const field = (
+    kind: string,
+    name: string,
+    base: () => Record<string, any>,
+    path: (string | number)[],
+    variants?: FieldCase['variants'],
+  ) => [kind, { field: name, base, set: at(path), variants }] as [string, FieldCase];
+  return [
+    field('mailbox', 'name', MAILBOX, ['name']),
+    field('mailbox', 'domain', MAILBOX, ['domain'], (v) => [`${v}.example.org`]),
+    field('mailbox', 'password', MAILBOX, ['password'], (v) => [`correct horse ${v}`]),
+    field(
+      'mailbox',
+      'passwordHash',
+      () => ({ name: 'alice', domain: 'example.org', passwordHash: SHA512_CRYPT }),
+      ['passwordHash'],
+      (v) => [`${SHA512_CRYPT}${v}`],
+    ),
+    field('mailbox', 'quotaMb', MAILBOX, ['quotaMb']),
+    field('mailbox', 'disabled', MAILBOX, ['disabled']),
+    field('mailaddress', 'name', MAIL_ADDRESS, ['name']),
+    field('mailaddress', 'domain', MAIL_ADDRESS, ['domain'], (v) => [`${v}.example.org`]),
+    field('mailaddress', 'mailboxes[]', MAIL_ADDRESS, ['mailboxes', 0], (v) => [`${v}@example.org`]),
+    field('mailaddress', 'forwards[]', MAIL_ADDRESS, ['forwards', 0], (v) => [`${v}@example.net`, `bob@${v}`]),
+    field('mailaddress', 'disabled', MAIL_ADDRESS, ['disabled']),
+    field('autoresponse', 'mailbox', AUTORESPONSE, ['mailbox'], (v) => [`${v}@example.org`]),
+    field('autoresponse', 'subject', AUTORESPONSE, ['subject'], (v) => [`Away ${v}`]),
+    field('autoresponse', 'body', AUTORESPONSE, ['body'], (v) => [`Hello,\n${v}\n.\nBye`]),
+    field('autoresponse', 'from', AUTORESPONSE, ['from']),
+    field('autoresponse', 'until', AUTORESPONSE, ['until']),
+    field('autoresponse', 'days', AUTORESPONSE, ['days']),
+    field('autoresponse', 'disabled', AUTORESPONSE, ['disabled']),
+  ];
+}
+
 const FIELDS: [kind: string, FieldCase][] = [
   ['domain', { field: 'name', base: () => ({ name: 'example.org' }), set: at(['name']), variants: (v) => [`${v}.example.org`] }],
   ['domain', { field: 'ttl', base: () => ({ name: 'example.org' }), set: at(['ttl']) }],
@@ -326,6 +374,7 @@ const FIELDS: [kind: string, FieldCase][] = [
     },
   ],
   ['website', { field: 'disabled', base: () => ({ name: 'shop', domains: ['example.org'] }), set: at(['disabled']) }],
+  ...mailFields(),
 ];
 
 /** Leaf fields of a spec's input JSON schema, as `a.b[].c`; union members of a record contribute their own fields. */
@@ -368,6 +417,23 @@ function scratchConfig(kind: string): Record<string, string> {
         'unix.setpriv': 'true',
         'unix.reload': 'true',
       };
+    case 'mailbox':
+    case 'mailaddress':
+    case 'autoresponse':
+      return {
+        'postfix.maps_dir': d('postfix'),
+        'postfix.postmap': 'true',
+        'postfix.reload': 'true',
+        'dovecot.passwd_file': d('dovecot/users'),
+        'dovecot.passwd_group': '',
+        'dovecot.sieve_dir': d('sieve'),
+        'dovecot.sievec': 'true',
+        'dovecot.reload': 'true',
+        'mail.vmail_root': d('vmail'),
+      };
+    case 'database':
+    case 'databaseuser':
+      return { 'mysql.mysql': 'true', 'mysql.socket': d('mysqld.sock'), 'postgresql.psql': 'true', 'postgresql.host': d('pg') };
     default:
       return {
         'website.root_base': d('www'),
@@ -631,6 +697,7 @@ describe('hostile input', () => {
     if (summary.size < FIELDS.length) return;
     expect(summary.get('domain.records[TXT].value')!.accepted).toBeGreaterThan(100);
     expect(summary.get('systemuser.authorizedKeys[]')!.accepted).toBeGreaterThan(100);
+    expect(summary.get('autoresponse.body')!.accepted).toBeGreaterThan(100);
     for (const field of ['systemuser.username', 'systemuser.groups[]', 'systemuser.shell', 'website.systemUser', 'website.protocol']) {
       const { accepted, rejected } = summary.get(field)!;
       expect(accepted, `${field} accepted ${accepted} crafted values`).toBeLessThan(rejected / 10);

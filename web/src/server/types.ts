@@ -1,5 +1,6 @@
 // Shapes of the REST API's JSON, reusing the domain package's types (type-only: nothing of it is bundled).
 import type { Account as DomainAccount, Contact as DomainContact } from '@consort/shared/accounts/model';
+import type { BillJSON } from '@consort/shared/bills/model';
 import type {
   BillableService as DomainBillableService,
   ContractedPack as DomainContractedPack,
@@ -151,3 +152,12 @@ export interface BillingPreview {
   proposals: LineProposal[];
   skipped: SkippedOrder[];
 }
+
+// Bills (`/v1/bills`): the stored JSON form of shared/src/bills/model.ts — every amount a decimal string.
+
+export type { AuditEntry as BillAuditEntry, BillState, BillType } from '@consort/shared/bills/model';
+/** A bill with its lines, audit trail, the actions its state allows and (issued) its frozen document. */
+export type Bill = BillJSON & { actions: string[]; renderModel?: unknown };
+export type BillLine = BillJSON['lines'][number];
+/** A row of `GET /v1/bills` (no lines, audit or effects). */
+export type BillSummary = Omit<BillJSON, 'lines' | 'effects' | 'audit'> & { lineCount: number };

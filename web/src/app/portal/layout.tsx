@@ -19,7 +19,10 @@ export default async function PortalLayout({ children }: { children: React.React
             {me.tenant.name} <span>· {t('nav.portal')}</span>
           </Link>
           <nav aria-label={t('nav.main')}>
-            <NavLink href="/portal">{t('nav.myDomains')}</NavLink>
+            <NavLink href="/portal" exact>
+              {t('nav.myDomains')}
+            </NavLink>
+            <NavLink href="/portal/bills">{t('bills.portalNav')}</NavLink>
           </nav>
         </div>
         <div className="user-menu">

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { Link } from '@/components/link';
+import { AccountBills } from '@/components/account-bills';
 import { AccountFields } from '@/components/account-fields';
 import { ActionButton } from '@/components/action-button';
 import { BillingPreview } from '@/components/billing-preview';
@@ -271,6 +272,8 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
           orderName={new Map(orders.items.map((o) => [o.id, o.description]))}
         />
       )}
+
+      <AccountBills accountId={id} />
 
       <Section title={t('contacts.title')} id="contacts" description={t('contacts.description')}>
         {contacts.items.length === 0 ? (
