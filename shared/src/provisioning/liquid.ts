@@ -1,14 +1,17 @@
 import { Liquid, type FS } from 'liquidjs';
 import type { TemplateSource } from '../ports/transport';
 import { shellQuote } from './shell';
+import { SqlIdentifier, sqlValue, type SqlDialect } from './sql';
 
 /**
  * `shell`: every `{{ value }}` (and `{% echo %}`, `{% cycle %}`) is passed through {@link shellQuote}, so a template
  * author cannot forget to quote and no value can become shell syntax.
  * `text`: for files a script writes (zone files); values are printed as they are, but must be single-line —
  * they were validated by the service's schema, this is the last guard against a line that adds records.
+ * `mysql` / `postgresql`: for SQL a script pipes into the database client; every value is a quoted string literal,
+ * or a quoted identifier through the `ident` filter (see `sql.ts`).
  */
-export type TemplateMode = 'shell' | 'text';
+export type TemplateMode = 'shell' | 'text' | SqlDialect;
 
 export interface TemplateEngineOptions {
   templates: TemplateSource;
@@ -76,7 +79,7 @@ export function createTemplateEngine({ templates, mode }: TemplateEngineOptions)
     jsTruthy: false,
     lenientIf: false,
     cache: true,
-    outputEscape: mode === 'shell' ? shellQuote : textValue,
+    outputEscape: mode === 'shell' ? shellQuote : mode === 'text' ? textValue : (value: unknown) => sqlValue(mode, value),
     // A template renders a few zones' worth of text; these only stop a runaway loop.
     parseLimit: 1_000_000,
     renderLimit: 10_000,
@@ -85,6 +88,10 @@ export function createTemplateEngine({ templates, mode }: TemplateEngineOptions)
   engine.registerFilter('raw', () => {
     throw new Error('The raw filter is disabled: provisioning templates quote every value');
   });
+  if (mode === 'mysql' || mode === 'postgresql') {
+    // Marks a value as an identifier; the output escape still quotes it (as an identifier instead of a literal).
+    engine.registerFilter('ident', (value: unknown) => new SqlIdentifier(textValue(value)));
+  }
   for (const [name, filter] of Object.entries(engine.filters)) {
     if (typeof filter === 'object' && filter !== null && 'raw' in filter && filter.raw) {
       throw new Error(`Filter ${name} would bypass output escaping`);

@@ -5,7 +5,7 @@ import type { TemplateSource } from '../ports/transport';
 import type { BackendDefinition } from '../services/define-service-type';
 import { serviceType } from '../services/registry';
 import type { Tenant } from '../tenancy/model';
-import { createTemplateEngine } from './liquid';
+import { createTemplateEngine, type TemplateMode } from './liquid';
 import { shellQuote } from './shell';
 
 /** One changed service in a unit of work. */
@@ -42,15 +42,23 @@ consort_path() {
 }
 `;
 
-const engines = new WeakMap<TemplateSource, { shell: Liquid; text: Liquid }>();
+const engines = new WeakMap<TemplateSource, Record<TemplateMode, Liquid>>();
 
 function enginesFor(templates: TemplateSource) {
-  let pair = engines.get(templates);
-  if (!pair) {
-    pair = { shell: createTemplateEngine({ templates, mode: 'shell' }), text: createTemplateEngine({ templates, mode: 'text' }) };
-    engines.set(templates, pair);
+  let set = engines.get(templates);
+  if (!set) {
+    const engine = (mode: TemplateMode) => createTemplateEngine({ templates, mode });
+    set = { shell: engine('shell'), text: engine('text'), mysql: engine('mysql'), postgresql: engine('postgresql') };
+    engines.set(templates, set);
   }
-  return pair;
+  return set;
+}
+
+/** The engine of a file template: SQL quoting for `*.sql.liquid` of a backend with a dialect, plain text otherwise. */
+function fileEngine(set: Record<TemplateMode, Liquid>, backend: BackendDefinition<any>, file: string): Liquid {
+  if (!file.endsWith('.sql.liquid')) return set.text;
+  if (!backend.sql) throw new DomainError('backend_invalid', `Backend ${backend.name} has SQL templates but no sql dialect`);
+  return set[backend.sql];
 }
 
 async function render(engine: Liquid, path: string, context: Record<string, unknown>): Promise<string> {
@@ -101,7 +109,8 @@ function section(title: string, body: string): string {
  */
 export async function renderUnitOfWork(input: RenderUnitInput): Promise<{ script: string }> {
   const { templates, tenant, host, backend, items } = input;
-  const { shell, text } = enginesFor(templates);
+  const set = enginesFor(templates);
+  const { shell } = set;
   const config = hostConfig(backend, host);
   const parts = [
     '#!/bin/bash',
@@ -127,11 +136,9 @@ export async function renderUnitOfWork(input: RenderUnitInput): Promise<{ script
     });
     if ('files' in context) throw new DomainError('backend_invalid', `Backend ${backend.name} must not define a files variable`);
     const files: Record<string, string> = {};
-    // A delete needs no file contents, only the names to remove.
-    if (item.action === 'save') {
-      for (const [name, file] of Object.entries(backend.files ?? {})) {
-        files[name] = await render(text, `${backend.templates}/${file}`, context);
-      }
+    // A delete needs no file contents, only the names to remove (or its own `deleteFiles`, such as SQL).
+    for (const [name, file] of Object.entries((item.action === 'save' ? backend.files : backend.deleteFiles) ?? {})) {
+      files[name] = await render(fileEngine(set, backend, file), `${backend.templates}/${file}`, context);
     }
     const body = await render(shell, `${backend.templates}/${item.action}.sh.liquid`, { ...context, files });
     parts.push(section(`${item.action} ${service.kind} ${service.name} (operation ${item.operationId})`, body));

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { SqlDialect } from '../provisioning/sql';
 import type { Tenant } from '../tenancy/model';
 
 /** What a backend's template context builder receives. */
@@ -25,6 +26,10 @@ export interface BackendDefinition<Spec> {
   context(input: BackendContextInput<Spec>): Record<string, unknown>;
   /** File templates rendered first and passed to the script as variables (e.g. `zone` → zone.db.liquid). */
   files?: Record<string, string>;
+  /** Like `files`, for a delete (a save renders `files` only). */
+  deleteFiles?: Record<string, string>;
+  /** Files named `*.sql.liquid` are rendered with this dialect's SQL quoting (every value a literal or an `ident`). */
+  sql?: SqlDialect;
 }
 
 /** Another service, in the same account, that a spec needs: "a service of `kind` named one of `anyOf`". */
@@ -35,6 +40,8 @@ export interface ServiceReference {
   /** Where the reference is in the spec, for the validation message. */
   path: (string | number)[];
   message: string;
+  /** Spec fields the referenced service must have, e.g. `{ engine: 'mysql' }` for a MySQL user's grant. */
+  spec?: Record<string, string>;
 }
 
 export interface ServiceTypeDefinition<Kind extends string, Spec extends z.ZodType> {

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { ServiceTypeDefinition } from './define-service-type';
+import { database, databaseUser } from './database';
 import { domain } from './domain';
 import { autoresponse, mailAddress, mailbox } from './mail';
 import { systemUser } from './systemuser';
 import { website } from './website';
 
 /** Every hosting service type. Adding one = a module + its templates + its test, listed here. */
-export const serviceTypes = [domain, systemUser, website, mailbox, mailAddress, autoresponse] as const;
+export const serviceTypes = [domain, systemUser, website, mailbox, mailAddress, autoresponse, database, databaseUser] as const;
 
 export type ServiceKind = (typeof serviceTypes)[number]['kind'];
 export const SERVICE_KINDS = serviceTypes.map((t) => t.kind) as [ServiceKind, ...ServiceKind[]];

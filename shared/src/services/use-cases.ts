@@ -10,6 +10,7 @@ import { planServiceOrders } from '../orders/use-cases';
 import { tenantOrThrow } from '../tenancy/use-cases';
 import type { Operation, OperationAction } from '../provisioning/model';
 import { ServiceCreate, ServicePatch, type Service } from './model';
+import type { ServiceReference } from './define-service-type';
 import { serviceType, serviceTypes, type AnyServiceType } from './registry';
 
 /** The kinds this deployment offers, with their backends and config defaults (for portals and routes). */
@@ -81,18 +82,22 @@ function newOperation(deps: CoreDeps, actor: Actor, service: Service, action: Op
  */
 async function checkReferences(deps: CoreDeps, tenantId: string, accountId: string, type: AnyServiceType, spec: unknown) {
   const refs = type.references?.(spec) ?? [];
-  const owned = new Map<string, Set<string>>();
+  const owned = new Map<string, Map<string, Service>>();
   for (const kind of new Set(refs.map((r) => r.kind))) {
-    const names = new Set<string>();
+    const byName = new Map<string, Service>();
     let cursor: string | undefined;
     do {
       const page = await deps.store.services.list(tenantId, { kind, accountId, limit: 200, cursor });
-      for (const s of page.items) if (s.kind === kind && s.state !== 'deleting' && s.state !== 'deleted') names.add(s.name);
+      for (const s of page.items) if (s.kind === kind && s.state !== 'deleting' && s.state !== 'deleted') byName.set(s.name, s);
       cursor = page.nextCursor;
     } while (cursor);
-    owned.set(kind, names);
+    owned.set(kind, byName);
   }
-  const missing = refs.filter((r) => !r.anyOf.some((name) => owned.get(r.kind)?.has(name)));
+  const matches = (r: ServiceReference, name: string) => {
+    const found = owned.get(r.kind)?.get(name);
+    return !!found && Object.entries(r.spec ?? {}).every(([k, v]) => (found.spec as Record<string, unknown>)[k] === v);
+  };
+  const missing = refs.filter((r) => !r.anyOf.some((name) => matches(r, name)));
   if (missing.length) {
     throw new ValidationError(
       'This service refers to services the account does not have',

@@ -12,6 +12,7 @@ import type { Host } from '@consort/shared/fleet/model';
 import { hostConfig, renderUnitOfWork, type UnitItem } from '@consort/shared/provisioning/render';
 import type { AnyServiceType } from '@consort/shared/services/registry';
 import { serviceTypes } from '@consort/shared/services/registry';
+import { mysqlNativePassword, scramSha256 } from '@consort/shared/services/database/index';
 import type { Tenant } from '@consort/shared/tenancy/model';
 import { toHttpError } from '../../../functions/src/middleware/errors';
 import { bashDecode, scanShell, unquotedOccurrences } from '../../support/shell-check';
@@ -201,6 +202,8 @@ interface FieldCase {
   config?: (spec: any) => Record<string, string>;
   /** Further forms of the value, e.g. inside an otherwise valid key line. */
   variants?: (value: string) => unknown[];
+  /** Only these backends (e.g. the one of the spec's database engine); all by default. */
+  backends?: string[];
 }
 
 const at = (path: (string | number)[]) => (spec: Record<string, any>, value: unknown) => {
@@ -374,8 +377,44 @@ const FIELDS: [kind: string, FieldCase][] = [
     },
   ],
   ['website', { field: 'disabled', base: () => ({ name: 'shop', domains: ['example.org'] }), set: at(['disabled']) }],
+  ...databaseFields('mysql'),
+  ...databaseFields('postgresql'),
   ...mailFields(),
 ];
+
+/** Database and database user fields, for one engine (each spec renders on its engine's backend only). */
+function databaseFields(engine: 'mysql' | 'postgresql'): [string, FieldCase][] {
+  const DATABASE = () => ({ name: 'shop', engine });
+  const USER = () => ({ username: 'shop', engine, password: 'correct horse', grants: [{ database: 'shop', privileges: 'read-only' }] });
+  const HASH = engine === 'mysql' ? mysqlNativePassword('correct horse') : scramSha256('correct horse', new Uint8Array(16));
+  const field = (
+    kind: string,
+    name: string,
+    base: () => Record<string, any>,
+    path: (string | number)[],
+    variants?: FieldCase['variants'],
+  ) => [kind, { field: name, base, set: at(path), variants, backends: [engine] }] as [string, FieldCase];
+  return [
+    field('database', 'name', DATABASE, ['name'], (v) => [`shop_${v}`]),
+    field('database', 'engine', DATABASE, ['engine']),
+    field('database', 'charset', DATABASE, ['charset']),
+    field('database', 'collation', DATABASE, ['collation']),
+    ...(engine === 'postgresql' ? [field('database', 'owner', DATABASE, ['owner'], (v) => [`shop_${v}`])] : []),
+    field('databaseuser', 'username', USER, ['username'], (v) => [`shop_${v}`]),
+    field('databaseuser', 'engine', USER, ['engine']),
+    field('databaseuser', 'password', USER, ['password'], (v) => [`correct horse ${v}`, `${v}${v}${v}${v}${v}${v}${v}${v}`]),
+    field(
+      'databaseuser',
+      'passwordHash',
+      () => ({ username: 'shop', engine, passwordHash: HASH }),
+      ['passwordHash'],
+      (v) => [`${HASH}${v}`],
+    ),
+    field('databaseuser', 'grants[].database', USER, ['grants', 0, 'database'], (v) => [`shop_${v}`]),
+    field('databaseuser', 'grants[].privileges', USER, ['grants', 0, 'privileges']),
+    field('databaseuser', 'disabled', USER, ['disabled']),
+  ];
+}
 
 /** Leaf fields of a spec's input JSON schema, as `a.b[].c`; union members of a record contribute their own fields. */
 function leafFields(schema: any, prefix = ''): string[] {
@@ -431,6 +470,9 @@ function scratchConfig(kind: string): Record<string, string> {
         'dovecot.reload': 'true',
         'mail.vmail_root': d('vmail'),
       };
+    case 'database':
+    case 'databaseuser':
+      return { 'mysql.mysql': 'true', 'mysql.socket': d('mysqld.sock'), 'postgresql.psql': 'true', 'postgresql.host': d('pg') };
     case 'database':
     case 'databaseuser':
       return { 'mysql.mysql': 'true', 'mysql.socket': d('mysqld.sock'), 'postgresql.psql': 'true', 'postgresql.host': d('pg') };
@@ -543,7 +585,7 @@ async function probe(
   }
   outcome.accepted++;
   const rendered: Rendered[] = [];
-  for (const backend of type.backends) {
+  for (const backend of type.backends.filter((b) => !c.backends || c.backends.includes(b.name))) {
     const where = `${label} (${backend.name})`;
     const config = { ...scratchConfig(type.kind), ...(c.config?.(parsed) ?? {}) };
     try {
@@ -673,7 +715,7 @@ describe('hostile input', () => {
         const t = type as AnyServiceType;
         const base = t.spec.parse(c.base());
         const baselines = new Map<string, { script: string; scan: ReturnType<typeof scanShell> }>();
-        for (const backend of t.backends) {
+        for (const backend of t.backends.filter((b) => !c.backends || c.backends.includes(b.name))) {
           const { script } = await renderBoth(t, backend, base, { ...scratchConfig(kind), ...(c.config?.(base) ?? {}) });
           baselines.set(backend.name, { script, scan: scanShell(script) });
         }
@@ -684,7 +726,9 @@ describe('hostile input', () => {
         // Values that normalise alike (case, IDN, blanks) render the same script: check each script once.
         const unique = [...new Map(batch.map((r) => [r.script, r])).values()];
         outcome.problems.push(...syntaxProblems(unique), ...decodeProblems(unique), ...canaryProblems(batch));
-        summary.set(`${kind}.${c.field}`, { accepted: outcome.accepted, rejected: outcome.rejected });
+        // A field listed once per engine adds up.
+        const earlier = summary.get(`${kind}.${c.field}`) ?? { accepted: 0, rejected: 0 };
+        summary.set(`${kind}.${c.field}`, { accepted: earlier.accepted + outcome.accepted, rejected: earlier.rejected + outcome.rejected });
         expect(outcome.problems).toEqual([]);
         expect(outcome.rejected + outcome.accepted).toBeGreaterThanOrEqual(HOSTILE.length);
       },
@@ -694,11 +738,20 @@ describe('hostile input', () => {
 
   it('exercised the quoting path: free-text fields accepted crafted values, identifiers refused nearly all', () => {
     // Runs after the field tests (tests in a file run in order); skipped fields leave no entry.
-    if (summary.size < FIELDS.length) return;
+    if (summary.size < new Set(FIELDS.map(([kind, c]) => `${kind}.${c.field}`)).size) return;
     expect(summary.get('domain.records[TXT].value')!.accepted).toBeGreaterThan(100);
     expect(summary.get('systemuser.authorizedKeys[]')!.accepted).toBeGreaterThan(100);
     expect(summary.get('autoresponse.body')!.accepted).toBeGreaterThan(100);
-    for (const field of ['systemuser.username', 'systemuser.groups[]', 'systemuser.shell', 'website.systemUser', 'website.protocol']) {
+    for (const field of [
+      'systemuser.username',
+      'systemuser.groups[]',
+      'systemuser.shell',
+      'website.systemUser',
+      'website.protocol',
+      'database.name',
+      'databaseuser.username',
+      'databaseuser.grants[].privileges',
+    ]) {
       const { accepted, rejected } = summary.get(field)!;
       expect(accepted, `${field} accepted ${accepted} crafted values`).toBeLessThan(rejected / 10);
     }
