@@ -1,0 +1,5 @@
+export * from './names';
+export * from './password';
+export * from './mailbox';
+export * from './mailaddress';
+export * from './autoresponse';
