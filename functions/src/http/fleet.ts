@@ -1,4 +1,6 @@
-import { HostInput, HostPatch, RouteInput } from '@consort/shared/fleet/model';
+import { z } from 'zod';
+import { HostInput, HostPatch, RouteInput, RoutePatch } from '@consort/shared/fleet/model';
+import { RouteMatch } from '@consort/shared/fleet/route-match';
 import * as Fleet from '@consort/shared/fleet/use-cases';
 import { route } from './route';
 
@@ -59,9 +61,35 @@ export const fleetRoutes = [
     path: '/v1/routes',
     tag: 'Hosts',
     status: 201,
-    summary: 'Route a service kind through a backend to a host',
+    summary: 'Route a service kind (the services its rule matches) through a backend to a host',
     body: RouteInput,
     handle: ({ deps, actor, body }) => Fleet.createRoute(deps, actor, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/routes/preview',
+    tag: 'Hosts',
+    status: 200,
+    summary: 'Which live services a draft rule would take, and where they go now (nothing is written)',
+    body: z.object({ kind: z.string(), match: RouteMatch.optional(), limit: z.number().int().optional() }),
+    handle: ({ deps, actor, body }) => Fleet.previewRoute(deps, actor, body),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/routes/{routeId}',
+    tag: 'Hosts',
+    status: 200,
+    summary: 'Get a route',
+    handle: ({ deps, actor, params }) => Fleet.getRouteOrThrow(deps, actor, params.routeId!),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/v1/routes/{routeId}',
+    tag: 'Hosts',
+    status: 200,
+    summary: "Change a route's rule, priority, backend, host or state (dispatched operations keep their hosts)",
+    body: RoutePatch,
+    handle: ({ deps, actor, params, body }) => Fleet.updateRoute(deps, actor, params.routeId!, body),
   }),
   route({
     method: 'DELETE',

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { Country, Email, Label, Locale, patchOf } from '../core/schemas';
 
+/** A staff label on an account: lower-case letters, digits and `-_.:`, up to 40 characters. */
+export const AccountTag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9_.:-]{0,39}$/, 'Use up to 40 lower-case letters, digits and - _ . :');
+
 /** A customer of the hosting organisation (thesis: "account" = the member who owns services). */
 export const AccountInput = z.object({
   name: Label(160),
@@ -14,6 +21,8 @@ export const AccountInput = z.object({
   country: Country,
   locale: Locale.optional(),
   comments: z.string().max(2000).optional(),
+  /** Staff labels such as `premium` or `eu-south`; route rules place services by them (`account.tags contains …`). */
+  tags: z.array(AccountTag).max(20).optional(),
 });
 export type AccountInput = z.input<typeof AccountInput>;
 

@@ -45,7 +45,10 @@ export async function updateAccount(deps: CoreDeps, actor: Actor, accountId: str
   authorize(actor, 'accounts:write');
   const account = await getAccountOrThrow(deps, actor, accountId);
   const patch = parseInput(AccountPatch, input);
-  if (actor.type === 'customer') delete patch.active; // customers cannot (de)activate themselves
+  if (actor.type === 'customer') {
+    delete patch.active; // customers cannot (de)activate themselves
+    delete patch.tags; // tags place services on hosts (route rules): staff only
+  }
   const next: Account = { ...account, ...stripUndefined(patch), updatedAt: deps.clock.now().toISOString() };
   await deps.store.accounts.put(next);
   return next;

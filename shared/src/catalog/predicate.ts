@@ -29,7 +29,8 @@ const FieldPath = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-
 const Scalar = z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]);
 const Value = z.union([Scalar, z.array(Scalar).max(100, 'List at most 100 values')]);
 
-const FieldConditionSchema = z
+/** One `{field, op, value}` comparison (structure only), reusable inside other condition trees (route rules). */
+export const FieldConditionSchema = z
   .strictObject(
     {
       field: FieldPath,

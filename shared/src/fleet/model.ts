@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Label, patchOf } from '../core/schemas';
+import { RouteMatch } from './route-match';
 
 /** Config keys are `backend.option` (e.g. `bind.zones_dir`); values are plain strings. */
 export const HostConfig = z.record(z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/), z.string().max(500));
@@ -41,18 +42,32 @@ export const Host = HostInput.extend({
 });
 export type Host = z.infer<typeof Host>;
 
-/** "Services of this kind go through this backend to this host" (thesis: routes). */
+/** Lowest priority number first; routes without one (stored before priorities existed) count as this. */
+export const DEFAULT_ROUTE_PRIORITY = 100;
+
+/**
+ * "Services of this kind that match this rule go through this backend to this host" (thesis: routes).
+ * Dispatch takes the matching active routes with the lowest priority number — all of them, so one change can run on
+ * several hosts (a DNS primary and its secondaries share a priority); higher numbers are fallbacks.
+ */
 export const RouteInput = z.object({
   kind: z.string().min(1).max(40),
   backend: z.string().min(1).max(40),
   hostId: z.string(),
   active: z.boolean().default(true),
+  /** Which services of the kind this route takes; absent = every one. */
+  match: RouteMatch.optional(),
+  priority: z.number().int().min(0).max(1000).default(DEFAULT_ROUTE_PRIORITY),
+  description: z.string().trim().max(300).optional(),
 });
 export type RouteInput = z.input<typeof RouteInput>;
+/** `match: null` removes the rule (the route then takes every service of its kind). */
+export const RoutePatch = patchOf(RouteInput.omit({ kind: true })).extend({ match: RouteMatch.nullable().optional() });
 
 export const Route = RouteInput.extend({
   id: z.string(),
   tenantId: z.string(),
   createdAt: z.string(),
+  updatedAt: z.string().optional(),
 });
 export type Route = z.infer<typeof Route>;

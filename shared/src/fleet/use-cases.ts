@@ -1,11 +1,14 @@
+import { z } from 'zod';
 import { authorize, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { newId } from '../core/ids';
 import { parseInput } from '../core/validate';
 import { stripUndefined } from '../accounts/use-cases';
-import { serviceTypes } from '../services/registry';
-import { HostInput, HostPatch, RouteInput, type Host, type Route } from './model';
+import { serviceType } from '../services/registry';
+import { HostInput, HostPatch, RouteInput, RoutePatch, type Host, type Route } from './model';
+import { checkRouteMatch, describeRouteMatch, RouteMatch, routeMatches, routingDocument } from './route-match';
+import { resolveRouting } from './routing';
 
 /** Platform policy passed by the composition root: the local transport runs scripts on the API machine itself. */
 export interface FleetPolicy {
@@ -68,26 +71,112 @@ export async function listRoutes(deps: CoreDeps, actor: Actor) {
   return { items: await deps.store.routes.list(actor.tenantId) };
 }
 
-export async function createRoute(deps: CoreDeps, actor: Actor, input: unknown): Promise<Route> {
-  authorize(actor, 'hosts:write');
-  const data = parseInput(RouteInput, input);
-  const type = serviceTypes.find((t) => t.kind === data.kind);
+/** Check a route's kind, backend, host and rule; the rule's paths against the kind's spec. */
+async function checkRoute(deps: CoreDeps, tenantId: string, data: Pick<Route, 'kind' | 'backend' | 'hostId' | 'match'>) {
+  const type = serviceType(data.kind);
   if (!type) throw new ValidationError(`Unknown service kind ${data.kind}`, [{ path: ['kind'], message: 'Unknown service kind' }]);
   if (!type.backends.some((b) => b.name === data.backend)) {
     throw new ValidationError(`The ${data.kind} service has no backend ${data.backend}`, [
-      { path: ['backend'], message: 'Unknown backend' },
+      { path: ['backend'], message: `Use one of: ${type.backends.map((b) => b.name).join(', ') || '(none)'}` },
     ]);
   }
-  if (!(await deps.store.hosts.get(actor.tenantId, data.hostId))) {
+  if (!(await deps.store.hosts.get(tenantId, data.hostId))) {
     throw new ValidationError('Choose one of your hosts', [{ path: ['hostId'], message: 'Unknown host' }]);
   }
-  const existing = await deps.store.routes.list(actor.tenantId);
-  if (existing.some((r) => r.kind === data.kind && r.backend === data.backend && r.hostId === data.hostId)) {
-    throw new ValidationError('This route exists already', [{ path: ['hostId'], message: 'Route exists' }]);
+  if (data.match) {
+    const issues = checkRouteMatch(data.match, type.spec, data.kind, ['match']);
+    if (issues.length) throw new ValidationError('The route rule does not fit this service kind', issues);
   }
-  const route: Route = { ...data, id: newId('route', deps.clock), tenantId: actor.tenantId, createdAt: deps.clock.now().toISOString() };
+}
+
+function checkUnique(existing: Route[], route: Pick<Route, 'id' | 'kind' | 'backend' | 'hostId'>) {
+  if (existing.some((r) => r.id !== route.id && r.kind === route.kind && r.backend === route.backend && r.hostId === route.hostId)) {
+    throw new ValidationError('A route for this kind, backend and host exists already; change its rule instead', [
+      { path: ['hostId'], message: 'Route exists' },
+    ]);
+  }
+}
+
+export async function getRouteOrThrow(deps: CoreDeps, actor: Actor, routeId: string): Promise<Route> {
+  authorize(actor, 'hosts:read');
+  const route = await deps.store.routes.get(actor.tenantId, routeId);
+  if (!route) throw new NotFoundError('Route', routeId);
+  return route;
+}
+
+export async function createRoute(deps: CoreDeps, actor: Actor, input: unknown): Promise<Route> {
+  authorize(actor, 'hosts:write');
+  const data = parseInput(RouteInput, input);
+  await checkRoute(deps, actor.tenantId, data);
+  const now = deps.clock.now().toISOString();
+  const route: Route = { ...data, id: newId('route', deps.clock), tenantId: actor.tenantId, createdAt: now, updatedAt: now };
+  checkUnique(await deps.store.routes.list(actor.tenantId), route);
   await deps.store.routes.put(route);
   return route;
+}
+
+/** Change a route's backend, host, rule, priority or state. Operations already dispatched keep their hosts. */
+export async function updateRoute(deps: CoreDeps, actor: Actor, routeId: string, input: unknown): Promise<Route> {
+  authorize(actor, 'hosts:write');
+  const route = await getRouteOrThrow(deps, actor, routeId);
+  const patch = parseInput(RoutePatch, input);
+  const { match, ...rest } = patch;
+  const next: Route = { ...route, ...stripUndefined(rest), updatedAt: deps.clock.now().toISOString() };
+  if (match === null) delete next.match;
+  else if (match !== undefined) next.match = match;
+  await checkRoute(deps, actor.tenantId, next);
+  checkUnique(await deps.store.routes.list(actor.tenantId), next);
+  await deps.store.routes.put(next);
+  return next;
+}
+
+const RoutePreviewInput = z.object({
+  kind: z.string().min(1).max(40),
+  match: RouteMatch.optional(),
+  /** How many services to scan at most (newest tenants have few; the preview says when it stopped early). */
+  limit: z.number().int().min(1).max(5000).default(1000),
+});
+
+/**
+ * "Which services would this rule take?": evaluates a draft rule against the tenant's live services of the kind,
+ * and shows where each matched service goes under the current routes. Nothing is written.
+ */
+export async function previewRoute(deps: CoreDeps, actor: Actor, input: unknown) {
+  authorize(actor, 'hosts:read');
+  const data = parseInput(RoutePreviewInput, input);
+  const type = serviceType(data.kind);
+  if (!type) throw new ValidationError(`Unknown service kind ${data.kind}`, [{ path: ['kind'], message: 'Unknown service kind' }]);
+  if (data.match) {
+    const issues = checkRouteMatch(data.match, type.spec, data.kind, ['match']);
+    if (issues.length) throw new ValidationError('The route rule does not fit this service kind', issues);
+  }
+  const routes = await deps.store.routes.list(actor.tenantId);
+  const accounts = new Map<string, Awaited<ReturnType<typeof deps.store.accounts.get>>>();
+  const matched: { id: string; name: string; accountId: string; currentHosts: string[] }[] = [];
+  let scanned = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.services.list(actor.tenantId, { kind: data.kind, limit: 200, cursor });
+    for (const service of page.items) {
+      if (service.kind !== data.kind || service.state === 'deleted' || service.state === 'deleting') continue;
+      if (scanned >= data.limit) break;
+      scanned += 1;
+      if (!accounts.has(service.accountId))
+        accounts.set(service.accountId, await deps.store.accounts.get(actor.tenantId, service.accountId));
+      const doc = routingDocument(service, accounts.get(service.accountId));
+      if (!routeMatches(data.match, doc)) continue;
+      const routing = resolveRouting(routes, data.kind, doc);
+      matched.push({ id: service.id, name: service.name, accountId: service.accountId, currentHosts: routing.units.map((u) => u.hostId) });
+    }
+    cursor = scanned >= data.limit ? undefined : page.nextCursor;
+  } while (cursor);
+  return {
+    rule: describeRouteMatch(data.match),
+    scanned,
+    complete: scanned < data.limit,
+    matchedCount: matched.length,
+    items: matched.slice(0, 200),
+  };
 }
 
 export async function deleteRoute(deps: CoreDeps, actor: Actor, routeId: string): Promise<void> {

@@ -135,14 +135,14 @@ export interface Store {
       tenantId: string,
       operationId: string,
       from: readonly OperationState[],
-      patch: Partial<Pick<Operation, 'state' | 'error' | 'targets' | 'attempt' | 'updatedAt'>> & { state: OperationState },
+      patch: Partial<Pick<Operation, 'state' | 'error' | 'targets' | 'units' | 'attempt' | 'updatedAt'>> & { state: OperationState },
     ): Promise<Operation | undefined>;
-    /** Appends one host's log and outcome; returns the updated operation. */
+    /** Appends one host's logs (one per backend it ran) and outcome; returns the updated operation. */
     recordHost(
       tenantId: string,
       operationId: string,
       attempt: number,
-      outcome: { hostId: string; ok: boolean; log: Operation['logs'][number] },
+      outcome: { hostId: string; ok: boolean; logs: Operation['logs'] },
       now: string,
     ): Promise<Operation | undefined>;
     /** Back into the outbox for a new attempt (retry), from failed only. */

@@ -46,6 +46,8 @@ export interface Operation {
   error?: string;
   /** Hosts this attempt was dispatched to (from the routes at dispatch time). */
   targets: string[];
+  /** The (backend, host) units of this attempt and the routes that chose them; absent on operations dispatched before. */
+  units?: { hostId: string; backend: string; routeId: string }[];
   /** Outcome per target host for the current attempt. */
   hostStates: Record<string, 'applied' | 'failed'>;
   /** Every execution, across attempts, newest last. */

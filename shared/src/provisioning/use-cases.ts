@@ -4,6 +4,8 @@ import type { CoreDeps } from '../core/deps';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
+import { resolveRouting, type Routing } from '../fleet/routing';
+import { routingDocument } from '../fleet/route-match';
 import { OperationState, type Operation } from './model';
 
 const OperationQuery = PageQuery.extend({ state: OperationState.optional(), serviceId: z.string().max(40).optional() });
@@ -36,21 +38,34 @@ export async function dispatchOperation(deps: CoreDeps, tenantId: string, operat
   }
   if (op.state !== 'pending') return op;
   const now = deps.clock.now().toISOString();
-  const routes = (await deps.store.routes.list(tenantId)).filter((r) => r.active && r.kind === op.kind);
-  const targets = [...new Set(routes.map((r) => r.hostId))];
-  if (targets.length === 0) {
+  const routing = await routeOperation(deps, tenantId, op);
+  if ('reason' in routing) {
     const failed = await deps.store.operations.transition(tenantId, op.id, ['pending'], {
       state: 'failed',
-      error: `No active route for ${op.kind}: add one under Hosts → Routes, then retry`,
+      error: routing.reason,
       updatedAt: now,
     });
     if (failed) await deps.store.services.settle(tenantId, op.serviceId, op.id, 'failed', now);
     return failed;
   }
-  const queued = await deps.store.operations.transition(tenantId, op.id, ['pending'], { state: 'queued', targets, updatedAt: now });
+  const targets = [...new Set(routing.units.map((u) => u.hostId))];
+  const queued = await deps.store.operations.transition(tenantId, op.id, ['pending'], {
+    state: 'queued',
+    targets,
+    units: routing.units,
+    updatedAt: now,
+  });
   if (!queued) return deps.store.operations.get(tenantId, op.id); // another dispatcher won
   await sendToHosts(deps, queued);
   return queued;
+}
+
+/** The routes' verdict for an operation's service (as it is now) and its account's tags. */
+async function routeOperation(deps: CoreDeps, tenantId: string, op: Operation): Promise<Routing> {
+  const [routes, service] = await Promise.all([deps.store.routes.list(tenantId), deps.store.services.get(tenantId, op.serviceId)]);
+  const account = await deps.store.accounts.get(tenantId, op.accountId);
+  const doc = routingDocument(service ?? { id: op.serviceId, name: op.serviceName, accountId: op.accountId, spec: {} }, account);
+  return resolveRouting(routes, op.kind, doc);
 }
 
 async function sendToHosts(deps: CoreDeps, op: Operation): Promise<void> {

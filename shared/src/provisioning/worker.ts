@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CoreDeps } from '../core/deps';
 import { DomainError, TransientError } from '../core/errors';
-import type { Host } from '../fleet/model';
+import type { Host, Route } from '../fleet/model';
 import type { Transport, TemplateSource } from '../ports/transport';
 import { serviceType } from '../services/registry';
 import { truncateLog, type ExecutionLog, type Operation } from './model';
@@ -78,28 +78,28 @@ export async function prepare(deps: WorkerDeps, raw: unknown): Promise<PreparedW
   // One unit of work per backend: every changed service of that backend, then one commit (one reload).
   const byBackend = new Map<string, { op: Operation; item: Parameters<typeof renderUnitOfWork>[0]['items'][number] }[]>();
   for (const op of ops) {
-    const route = routes.find((r) => r.active && r.kind === op.kind && r.hostId === host.id);
-    const backendName = route?.backend ?? serviceType(op.kind)?.backends[0]?.name;
     const service = await deps.store.services.get(input.tenantId, op.serviceId);
-    if (!service || !backendName) continue;
-    const list = byBackend.get(backendName) ?? [];
-    // A later change of the same service in this batch supersedes an earlier one: render the service once.
-    const index = list.findIndex((e) => e.item.service.id === service.id);
-    const item = {
-      operationId: op.id,
-      action: op.action,
-      service: {
-        id: service.id,
-        accountId: service.accountId,
-        name: service.name,
-        kind: service.kind,
-        spec: service.spec,
-        backendState: service.backendState,
-      },
-    };
-    if (index >= 0) list.splice(index, 1);
-    list.push({ op, item });
-    byBackend.set(backendName, list);
+    if (!service) continue;
+    for (const backendName of backendsOn(op, host.id, routes)) {
+      const list = byBackend.get(backendName) ?? [];
+      // A later change of the same service in this batch supersedes an earlier one: render the service once.
+      const index = list.findIndex((e) => e.item.service.id === service.id);
+      const item = {
+        operationId: op.id,
+        action: op.action,
+        service: {
+          id: service.id,
+          accountId: service.accountId,
+          name: service.name,
+          kind: service.kind,
+          spec: service.spec,
+          backendState: service.backendState,
+        },
+      };
+      if (index >= 0) list.splice(index, 1);
+      list.push({ op, item });
+      byBackend.set(backendName, list);
+    }
   }
   const units: PreparedWork['units'] = [];
   for (const [backendName, entries] of byBackend) {
@@ -107,10 +107,23 @@ export async function prepare(deps: WorkerDeps, raw: unknown): Promise<PreparedW
     const backend = serviceType(kind)?.backends.find((b) => b.name === backendName);
     if (!backend) throw new DomainError('backend_missing', `No backend ${backendName} for ${kind}`);
     const { script } = await renderUnitOfWork({ templates: deps.templates, tenant, host, backend, items: entries.map((e) => e.item) });
-    const operationIds = ops.filter((o) => entries.some((e) => e.item.service.id === o.serviceId)).map((o) => o.id);
+    const operationIds = ops
+      .filter((o) => entries.some((e) => e.item.service.id === o.serviceId) && backendsOn(o, host.id, routes).includes(backendName))
+      .map((o) => o.id);
     units.push({ backend: backendName, operationIds, script });
   }
   return { ...input, hasWork: units.length > 0, units };
+}
+
+/**
+ * The backends an operation runs on this host: those chosen at dispatch (`units`), or — for operations dispatched
+ * before units were recorded — the host's active route for the kind, else the kind's first backend.
+ */
+function backendsOn(op: Operation, hostId: string, routes: Route[]): string[] {
+  if (op.units) return [...new Set(op.units.filter((u) => u.hostId === hostId).map((u) => u.backend))];
+  const route = routes.find((r) => r.active && r.kind === op.kind && r.hostId === hostId);
+  const name = route?.backend ?? serviceType(op.kind)?.backends[0]?.name;
+  return name ? [name] : [];
 }
 
 function transportFor(deps: WorkerDeps, host: Host): Transport {
@@ -180,14 +193,25 @@ async function record(
   input: WorkInput,
   host: Host | undefined,
   operationId: string,
-  log: Omit<ExecutionLog, 'attempt' | 'hostId' | 'hostName'>,
+  logs: Omit<ExecutionLog, 'attempt' | 'hostId' | 'hostName'>[],
 ) {
   const op = await deps.store.operations.get(input.tenantId, operationId);
   if (!op) return;
-  const ok = log.exitCode === 0 && !log.error;
-  const entry: ExecutionLog = { ...log, attempt: op.attempt, hostId: input.hostId, hostName: host?.name ?? input.hostId };
+  const ok = logs.every((log) => log.exitCode === 0 && !log.error);
+  const entries: ExecutionLog[] = logs.map((log) => ({
+    ...log,
+    attempt: op.attempt,
+    hostId: input.hostId,
+    hostName: host?.name ?? input.hostId,
+  }));
   const now = deps.clock.now().toISOString();
-  const updated = await deps.store.operations.recordHost(input.tenantId, op.id, op.attempt, { hostId: input.hostId, ok, log: entry }, now);
+  const updated = await deps.store.operations.recordHost(
+    input.tenantId,
+    op.id,
+    op.attempt,
+    { hostId: input.hostId, ok, logs: entries },
+    now,
+  );
   if (updated) await finish(deps, input.tenantId, updated, now);
 }
 
@@ -195,15 +219,20 @@ async function record(
 export async function complete(deps: WorkerDeps, raw: unknown): Promise<{ applied: string[]; failed: string[] }> {
   const input = ExecutedWork.parse(raw);
   const host = await deps.store.hosts.get(input.tenantId, input.hostId);
-  const applied: string[] = [];
-  const failed: string[] = [];
+  // An operation may be in several units (one per backend on this host): its host outcome is all of them.
+  const logsOf = new Map<string, Omit<ExecutionLog, 'attempt' | 'hostId' | 'hostName'>[]>();
   for (const [i, unit] of input.units.entries()) {
     const result = input.results[i];
     if (!result) continue;
     for (const id of unit.operationIds) {
-      await record(deps, input, host, id, { backend: unit.backend, script: truncateLog(unit.script), ...result });
-      (result.exitCode === 0 && !result.error ? applied : failed).push(id);
+      logsOf.set(id, [...(logsOf.get(id) ?? []), { backend: unit.backend, script: truncateLog(unit.script), ...result }]);
     }
+  }
+  const applied: string[] = [];
+  const failed: string[] = [];
+  for (const [id, logs] of logsOf) {
+    await record(deps, input, host, id, logs);
+    (logs.every((l) => l.exitCode === 0 && !l.error) ? applied : failed).push(id);
   }
   return { applied, failed };
 }
@@ -217,16 +246,18 @@ export async function markFailed(deps: WorkerDeps, raw: unknown): Promise<{ fail
   const now = deps.clock.now().toISOString();
   for (const op of ops) {
     const unit = input.units?.find((u) => u.operationIds.includes(op.id));
-    await record(deps, input, host, op.id, {
-      backend: unit?.backend ?? '',
-      script: truncateLog(unit?.script ?? ''),
-      stdout: '',
-      stderr: '',
-      exitCode: null,
-      startedAt: now,
-      durationMs: 0,
-      error: message,
-    });
+    await record(deps, input, host, op.id, [
+      {
+        backend: unit?.backend ?? '',
+        script: truncateLog(unit?.script ?? ''),
+        stdout: '',
+        stderr: '',
+        exitCode: null,
+        startedAt: now,
+        durationMs: 0,
+        error: message,
+      },
+    ]);
   }
   return { failed: ops.map((o) => o.id) };
 }

@@ -109,6 +109,7 @@ describe('tenant isolation', () => {
       const id = ids[p];
       if (!id) throw new Error(`No tenant-A id for path parameter {${p}}: add it to the isolation test`);
       return id;
+  'PATCH /v1/routes/{routeId}': { active: false, match: { field: 'name', op: 'eq', value: 'x' } },
     });
     const res = await bKey.request(r.method, path, r.method === 'POST' || r.method === 'PATCH' ? (BODIES[name] ?? {}) : undefined);
     expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(404);

@@ -618,7 +618,7 @@ export class DynamoStore implements Store {
         throw error;
       }
     },
-    recordHost: async (tid, oid, attempt, { hostId, ok, log }, now) => {
+    recordHost: async (tid, oid, attempt, { hostId, ok, logs }, now) => {
       try {
         const out = await call(() =>
           this.db.send(
@@ -628,7 +628,7 @@ export class DynamoStore implements Store {
               UpdateExpression: 'SET hostStates.#h = :s, logs = list_append(logs, :log), updatedAt = :now',
               ConditionExpression: 'attempt = :attempt AND attribute_not_exists(hostStates.#h)',
               ExpressionAttributeNames: { '#h': hostId },
-              ExpressionAttributeValues: { ':s': ok ? 'applied' : 'failed', ':log': [log], ':now': now, ':attempt': attempt },
+              ExpressionAttributeValues: { ':s': ok ? 'applied' : 'failed', ':log': logs, ':now': now, ':attempt': attempt },
               ReturnValues: 'ALL_NEW',
             }),
           ),
@@ -648,7 +648,7 @@ export class DynamoStore implements Store {
               TableName: this.tableName,
               Key: keys.operation(tid, oid),
               UpdateExpression:
-                'SET #state = :pending, attempt = attempt + :one, hostStates = :empty, targets = :none, updatedAt = :now, gsi2pk = :g2pk, gsi3pk = :g3pk, gsi3sk = :g3sk REMOVE #error',
+                'SET #state = :pending, attempt = attempt + :one, hostStates = :empty, targets = :none, updatedAt = :now, gsi2pk = :g2pk, gsi3pk = :g3pk, gsi3sk = :g3sk REMOVE #error, units',
               ConditionExpression: '#state = :failed',
               ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
               ExpressionAttributeValues: {
