@@ -57,8 +57,9 @@ export interface ServiceTypeDefinition<Kind extends string, Spec extends z.ZodTy
   nextState?(previous: Record<string, unknown>, now: Date): Record<string, unknown>;
   /** Services of the same account this spec needs (a website's domains and system user); checked on create and change. */
   references?(spec: z.output<Spec>): ServiceReference[];
-  /** Named metrics that pricing rules can reference (no eval). */
-  metrics: Record<string, (spec: z.output<Spec>) => number>;
+  /** Named metrics that pricing rules can reference (no eval); fractional quantities as decimal text ("1.5"). */
+  metrics: Record<string, (spec: z.output<Spec>) => number | string>;
+  /** Empty for billed-only kinds (miscellaneous): their changes are applied as they are written, on no host. */
   backends: readonly BackendDefinition<z.output<Spec>>[];
 }
 

@@ -54,6 +54,14 @@ export async function listServices(deps: CoreDeps, actor: Actor, query: unknown)
   return deps.store.services.list(actor.tenantId, q);
 }
 
+/**
+ * Kinds without backends (miscellaneous: billed only) run on no host. Their operation is written already applied,
+ * and the service already applied (or deleted), in the same write: nothing is queued, routed or dispatched.
+ */
+function runsNowhere(type: AnyServiceType): boolean {
+  return type.backends.length === 0;
+}
+
 function newOperation(deps: CoreDeps, actor: Actor, service: Service, action: OperationAction): Operation {
   const now = deps.clock.now().toISOString();
   return {
@@ -64,7 +72,8 @@ function newOperation(deps: CoreDeps, actor: Actor, service: Service, action: Op
     kind: service.kind,
     serviceName: service.name,
     action,
-    state: 'pending',
+    // A kind that runs nowhere has its service applied (or deleted) already: so is its operation.
+    state: service.state === 'applied' || service.state === 'deleted' ? 'applied' : 'pending',
     attempt: 1,
     serviceVersion: service.version,
     createdBy: describeActor(actor),
@@ -125,7 +134,7 @@ export async function createService(deps: CoreDeps, actor: Actor, input: unknown
     name: type.identity(spec),
     spec,
     backendState: type.nextState ? type.nextState({}, now) : {},
-    state: 'pending',
+    state: runsNowhere(type) ? 'applied' : 'pending',
     version: 1,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -155,7 +164,7 @@ export async function updateService(deps: CoreDeps, actor: Actor, serviceId: str
     ...current,
     spec,
     backendState: type.nextState ? type.nextState(current.backendState, now) : current.backendState,
-    state: 'pending',
+    state: runsNowhere(type) ? 'applied' : 'pending',
     version: current.version + 1,
     updatedAt: now.toISOString(),
   };
@@ -176,7 +185,8 @@ export async function deleteService(deps: CoreDeps, actor: Actor, serviceId: str
   const current = await getServiceOrThrow(deps, actor, serviceId);
   if (current.state === 'deleting' || current.state === 'deleted') throw new ConflictError('This service is already being deleted');
   const now = deps.clock.now().toISOString();
-  const service: Service = { ...current, state: 'deleting', version: current.version + 1, updatedAt: now };
+  const gone = runsNowhere(typeOrThrow(current.kind));
+  const service: Service = { ...current, state: gone ? 'deleted' : 'deleting', version: current.version + 1, updatedAt: now };
   const operation = newOperation(deps, actor, service, 'delete');
   service.lastOperationId = operation.id;
   // Orders end the day the service is deleted (thesis: a cancelled service stops billing from that day).
@@ -186,5 +196,6 @@ export async function deleteService(deps: CoreDeps, actor: Actor, serviceId: str
     operation,
     await planServiceOrders(deps, await tenantOrThrow(deps, actor), service),
   );
+  if (gone) await deps.store.services.releaseName(actor.tenantId, service.kind, service.name);
   return { service, operation };
 }

@@ -379,6 +379,75 @@ const FIELDS: [kind: string, FieldCase][] = [
   ['website', { field: 'disabled', base: () => ({ name: 'shop', domains: ['example.org'] }), set: at(['disabled']) }],
   ...databaseFields('mysql'),
   ...databaseFields('postgresql'),
+  // Web apps (PHP-FPM pools): every field, PHP options one by one, and the dynamic manager's bounds.
+  ...(['name', 'type', 'systemUser', 'phpVersion', 'disabled'] as const).map((f): [string, FieldCase] => [
+    'webapp',
+    { field: f, base: () => ({ name: 'shop', systemUser: 'alice', phpVersion: '8.2' }), set: at([f]) },
+  ]),
+  ...(['manager', 'maxChildren', 'startServers', 'minSpareServers', 'maxSpareServers', 'idleTimeoutSeconds', 'maxRequests'] as const).map(
+    (f): [string, FieldCase] => [
+      'webapp',
+      {
+        field: `processes.${f}`,
+        base: () => ({
+          name: 'shop',
+          systemUser: 'alice',
+          processes: ['startServers', 'minSpareServers', 'maxSpareServers'].includes(f)
+            ? { manager: 'dynamic', maxChildren: 10, startServers: 2, minSpareServers: 1, maxSpareServers: 3 }
+            : {},
+        }),
+        set: at(['processes', f]),
+      },
+    ],
+  ),
+  ...(
+    [
+      'memory_limit',
+      'upload_max_filesize',
+      'post_max_size',
+      'max_execution_time',
+      'max_input_time',
+      'max_input_vars',
+      'display_errors',
+      'log_errors',
+      'short_open_tag',
+      'allow_url_fopen',
+      'error_reporting',
+    ] as const
+  ).map((f): [string, FieldCase] => [
+    'webapp',
+    {
+      field: `phpOptions.${f}`,
+      base: () => ({ name: 'shop', systemUser: 'alice', phpOptions: {} }),
+      set: at(['phpOptions', f]),
+      variants: (v) => [`64M${v}`, `${v}M`],
+    },
+  ]),
+  // Mailing lists (mlmmj): the address parts, the texts that reach control files and headers, the choices.
+  ...(['name', 'domain', 'admin', 'description', 'subjectPrefix', 'archive', 'language', 'disabled'] as const).map(
+    (f): [string, FieldCase] => [
+      'mailinglist',
+      {
+        field: f,
+        base: () => ({ name: 'news', domain: 'example.org', admin: 'owner@example.org', description: 'News', subjectPrefix: '[news]' }),
+        set: at([f]),
+        variants: f === 'domain' ? (v) => [`${v}.example.org`] : f === 'admin' ? (v) => [`${v}@example.org`, `owner@${v}`] : undefined,
+      },
+    ],
+  ),
+  // Miscellaneous jobs have no backend: every crafted value must still be refused or accepted as plain data.
+  ...(['name', 'description', 'unit', 'quantity'] as const).map((f): [string, FieldCase] => [
+    'misc',
+    { field: f, base: () => ({ name: 'job', description: 'Migration', quantity: 3 }), set: at([f]) },
+  ]),
+  ...(['kind', 'name'] as const).map((f): [string, FieldCase] => [
+    'misc',
+    {
+      field: `relatedTo.${f}`,
+      base: () => ({ name: 'job', description: 'Migration', quantity: 3, relatedTo: { kind: 'website', name: 'shop' } }),
+      set: at(['relatedTo', f]),
+    },
+  ]),
   ...mailFields(),
 ];
 
@@ -456,6 +525,24 @@ function scratchConfig(kind: string): Record<string, string> {
         'unix.setpriv': 'true',
         'unix.reload': 'true',
       };
+    case 'webapp':
+      return {
+        'php.versions': '8.2 8.3',
+        'php.pool_dir': join(sandbox, kind, 'php', '{version}'),
+        'php.run_dir': d('run'),
+        'php.fpm': 'true',
+        'php.reload': 'true',
+        'php.listen_owner': 'nobody',
+      };
+    case 'mailinglist':
+      return {
+        'mlmmj.spool_dir': d('spool'),
+        'mlmmj.user': 'nobody',
+        'mlmmj.virtual_map': d('virtual'),
+        'mlmmj.transport_map': d('transport'),
+        'mlmmj.postmap': 'true',
+        'mlmmj.reload': 'true',
+      };
     case 'mailbox':
     case 'mailaddress':
     case 'autoresponse':
@@ -470,9 +557,6 @@ function scratchConfig(kind: string): Record<string, string> {
         'dovecot.reload': 'true',
         'mail.vmail_root': d('vmail'),
       };
-    case 'database':
-    case 'databaseuser':
-      return { 'mysql.mysql': 'true', 'mysql.socket': d('mysqld.sock'), 'postgresql.psql': 'true', 'postgresql.host': d('pg') };
     case 'database':
     case 'databaseuser':
       return { 'mysql.mysql': 'true', 'mysql.socket': d('mysqld.sock'), 'postgresql.psql': 'true', 'postgresql.host': d('pg') };
