@@ -62,7 +62,7 @@ export const LIST_ARCHIVES = ['public', 'private', 'none'] as const;
 export const LIST_LANGUAGES = ['en', 'de', 'fr', 'it', 'pt', 'cs', 'fi', 'sk', 'gr', 'ast', 'zh-cn'] as const;
 
 /** A mailing list `name@domain` (orchestra's List), run by mlmmj. */
-export const MailingListSpec = z.object({
+export const MailingListSpec = z.strictObject({
   name: ListName,
   /** A domain of the account (or a subdomain of one), e.g. lists.example.org. */
   domain: ListDomain,

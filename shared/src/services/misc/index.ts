@@ -38,7 +38,7 @@ export const MiscRelated = z.strictObject({
  * elsewhere, a pack of hours. Nothing runs on any host; its quantity feeds the `hours` / `units` metrics that
  * billable services price.
  */
-export const MiscSpec = z.object({
+export const MiscSpec = z.strictObject({
   /** Unique in the tenant and fixed once created, e.g. `migration-2026-03`. */
   name: Slug,
   description: Label(500),

@@ -117,7 +117,7 @@ const DEFAULT_PROCESSES = { manager: 'ondemand', maxChildren: 5, idleTimeoutSeco
 
 /** A web application run by a system user of the account: a PHP-FPM pool of its own (orchestra's WebApp). */
 export const WebAppSpec = z
-  .object({
+  .strictObject({
     /** Names the pool and its socket on the hosts; unique in the tenant and fixed once created. */
     name: Slug,
     type: z.enum(WEBAPP_TYPES).default('php'),
