@@ -84,3 +84,16 @@ export function creditorIdentifierError(ci: string): string | undefined {
 export function isValidCreditorIdentifier(ci: string): boolean {
   return creditorIdentifierError(ci) === undefined;
 }
+
+/** EU member states plus Iceland, Liechtenstein and Norway. */
+export const EEA_COUNTRIES: ReadonlySet<string> = new Set(
+  'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO'.split(' '),
+);
+
+/**
+ * Whether a debtor with an IBAN of `country` needs a structured postal address in SEPA files: payers whose bank is
+ * in a non-EEA SEPA country (CH, GB, MC, SM, AD, VA…) do, and we write no addresses yet, so they are refused.
+ */
+export function needsDebtorAddress(country: string): boolean {
+  return !EEA_COUNTRIES.has(country);
+}

@@ -7,6 +7,7 @@ import {
   isValidBic,
   isValidCreditorIdentifier,
   isValidIban,
+  needsDebtorAddress,
 } from '@consort/shared/payments/sepa/identifiers';
 import { sequenceType } from '@consort/shared/payments/sepa/sequence';
 import { mayRepresent, returnPolicy } from '@consort/shared/payments/sepa/reasons';
@@ -31,6 +32,11 @@ describe('IBAN and BIC', () => {
     const br = checkIban('BR1800360305000010009795493C1');
     expect(br.ok).toBe(false);
     expect(isValidIban('es9121000418450200051332')).toBe(false); // not in electronic form
+  });
+
+  it('needs a postal address for debtors outside the EEA only', () => {
+    expect(['ES', 'DE', 'FR', 'NO', 'IS', 'LI'].map(needsDebtorAddress)).toEqual([false, false, false, false, false, false]);
+    expect(['CH', 'GB', 'MC', 'SM', 'AD', 'VA'].map(needsDebtorAddress)).toEqual([true, true, true, true, true, true]);
   });
 
   it('checks BICs of 8 or 11 characters', () => {
