@@ -77,11 +77,21 @@ export function createConsort(app: App, options: ConsortOptions): ConsortStacks 
     mailFrom: options.mail?.from ?? '',
   };
 
-  const async = new AsyncStack(app, `${prefix}-Async`, { env, description: 'Consort: provisioning queue and workflow', ...shared });
+  const async = new AsyncStack(app, `${prefix}-Async`, {
+    env,
+    description: 'Consort: provisioning queue and workflow',
+    ...shared,
+    mail: options.mail,
+  });
   // Outside the async stack the machine's ARN is a plain cross-stack reference.
   const fromAsync = {
     provisioningQueue: async.queue.queue,
-    environment: { ...async.runtimeEnvironment, PROVISIONING_STATE_MACHINE_ARN: async.stateMachine.stateMachineArn },
+    environment: {
+      ...async.runtimeEnvironment,
+      PROVISIONING_STATE_MACHINE_ARN: async.stateMachine.stateMachineArn,
+      BILLING_RUN_STATE_MACHINE_ARN: async.billingRunStateMachine.stateMachineArn,
+    },
+    billingRunStateMachine: async.billingRunStateMachine,
   };
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,

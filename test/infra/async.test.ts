@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PROVISIONING_TASK_STATES } from '@consort/functions/workflows/provisioning-definition';
 import { createTestConsort } from './consort-app';
 
-/** The state machine definition with CloudFormation's Fn::Join flattened (function ARNs become "<ARN>"). */
-function definitionOf(template: Template): { States: Record<string, { Type: string; Resource?: string }> } {
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+/** The provisioning (EXPRESS) machine's definition with CloudFormation's Fn::Join flattened (function ARNs become "<ARN>"). */
+function definitionOf(template: Template): { States: Record<string, { Type: string; Resource?: string }> } {  const [machine] = Object.values(
+    template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineType: 'EXPRESS' } }),
+  );
   const parts = machine?.Properties.DefinitionString['Fn::Join'][1] as unknown[];
   return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : '<ARN>')).join(''));
 }
@@ -48,8 +49,9 @@ describe('async stack (provisioning)', () => {
     });
     const definition = definitionOf(template);
     const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
-    expect(tasks.map(([name]) => name).sort()).toEqual([...PROVISIONING_TASK_STATES].sort());
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(tasks.map(([name]) => name).sort()).toEqual([...PROVISIONING_TASK_STATES].sort());    const [machine] = Object.values(
+      template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineType: 'EXPRESS' } }),
+    );
     const arns = (machine?.Properties.DefinitionString['Fn::Join'][1] as unknown[]).filter((p) => typeof p !== 'string');
     expect(arns).toHaveLength(PROVISIONING_TASK_STATES.length);
     for (const arn of arns) expect(arn).toEqual({ 'Fn::GetAtt': [stepsFunctionId, 'Arn'] });

@@ -17,7 +17,7 @@ describe('schedules stack', () => {
     expect(schedules.map((s) => s.Properties.ScheduleExpression).sort()).toEqual(SCHEDULES.map((s) => s.expression).sort());
   });
 
-  it('targets each schedule at the function built from its entry, through a role that may invoke only it', () => {
+  it('targets each schedule at the function built from its entry, through a role that may invoke only those functions', () => {
     const stack = built.stacks.schedules;
     for (const definition of SCHEDULES) {
       const job = stack.functions.get(definition.name);
@@ -28,13 +28,21 @@ describe('schedules stack', () => {
         FlexibleTimeWindow: { Mode: 'OFF' },
         Target: { Arn: { 'Fn::GetAtt': [functionId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } },
       });
-      template.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: {
-          Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [functionId, 'Arn'] } }],
-        },
-      });
       // AppFunction describes a function by its entry file.
       template.hasResourceProperties('AWS::Lambda::Function', { Description: definition.entry });
     }
+    // The scheduler's role invokes the schedule functions and nothing else.
+    const schedulerRole = stack.getLogicalId(stack.node.findChild('SchedulerRole').node.defaultChild as never);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === schedulerRole),
+    );
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[]);
+    expect(new Set(statements.map((s) => s.Action))).toEqual(new Set(['lambda:InvokeFunction']));
+    const jobs = SCHEDULES.map((d) => ({
+      'Fn::GetAtt': [stack.getLogicalId(stack.functions.get(d.name)!.fn.node.defaultChild as never), 'Arn'],
+    }));
+    const invoked = statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    expect(invoked).toHaveLength(jobs.length);
+    expect(invoked).toEqual(expect.arrayContaining(jobs));
   });
 });

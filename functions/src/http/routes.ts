@@ -1,5 +1,6 @@
 import { accountRoutes } from './accounts';
 import { billRoutes } from './bills';
+import { billingRunRoutes } from './billing-runs';
 import { catalogRoutes } from './catalog';
 import { fleetRoutes } from './fleet';
 import { openApiDocument } from './openapi';
@@ -14,6 +15,7 @@ const apiRoutes: RouteDefinition[] = [
   ...serviceRoutes,
   ...catalogRoutes,
   ...billRoutes,
+  ...billingRunRoutes,
 ];
 
 let cachedDocument: unknown;

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -25,6 +25,7 @@ const Env = z.object({
   TABLE_NAME: z.string().min(1),
   PROVISIONING_QUEUE_URL: z.string().url(),
   PROVISIONING_STATE_MACHINE_ARN: z.string().min(1),
+  BILLING_RUN_STATE_MACHINE_ARN: z.string().min(1),
   SECRETS_KEY_ID: z.string().min(1),
   DOCUMENTS_BUCKET: z.string().min(3),
   /** Verified SES sender; empty when the deployment has no mail configured (sends then fail clearly). */
@@ -68,6 +69,18 @@ export function createAwsDeps(): AppDeps {
       if (out.status !== 'SUCCEEDED')
         throw new TransientError(`Provisioning workflow ${out.status}: ${out.error ?? ''} ${out.cause ?? ''}`);
       return out.output ? JSON.parse(out.output) : undefined;
+    },
+    async startBillingRun(execution) {
+      // The name makes the start idempotent: one execution per tenant, run and attempt (unique per machine for 90 days;
+      // ≤ 80 characters: tnt_ + 26, brn_scheduled_YYYY-MM or brn_ + 26, the attempt).
+      const name = `${execution.tenantId}-${execution.runId}-${execution.attempt}`;
+      try {
+        await sfn.send(
+          new StartExecutionCommand({ stateMachineArn: env.BILLING_RUN_STATE_MACHINE_ARN, name, input: JSON.stringify(execution) }),
+        );
+      } catch (error) {
+        if (!(error instanceof ExecutionAlreadyExists)) throw error;
+      }
     },
   };
 }

@@ -3,9 +3,10 @@ import type { FleetPolicy } from '@consort/shared/fleet/use-cases';
 import type { WorkInput } from '@consort/shared/provisioning/worker';
 import type { DocumentStore } from '@consort/shared/ports/documents';
 import type { Mailer } from '@consort/shared/ports/mail';
+import type { BillingRunPorts } from '@consort/shared/bills/run-use-cases';
 
 /** Everything a handler needs. Built once per process by a composition root (AWS: ./aws-deps, local: ../local/stack). */
-export interface AppDeps extends WorkerDeps, FleetPolicy {
+export interface AppDeps extends WorkerDeps, FleetPolicy, BillingRunPorts {
   /** Runs the provisioning state machine for one host's batch and resolves when it ends. */
   runProvisioning(input: WorkInput): Promise<unknown>;
   /** Write-once storage of bill PDFs (S3; fauxqs S3 locally). */

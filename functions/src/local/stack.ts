@@ -23,6 +23,9 @@ import { setDeps, type AppDeps } from '../lib/deps';
 import { handler as provisioningQueueHandler } from '../queues/provisioning';
 import { SCHEDULES } from '../schedules';
 import { handler as outboxSweep } from '../schedules/outbox-sweep';
+import { handler as billingRunsSchedule } from '../schedules/billing-runs';
+import { resumeStaleBillingRuns } from '@consort/shared/bills/run-use-cases';
+import { localBillingRuns } from './billing-runs';
 import { provisioningDefinition, PROVISIONING_TASK_STATES } from '../workflows/provisioning-definition';
 import { runStep } from '../workflows/steps';
 import { seedDemo, type DemoLogin } from './demo';
@@ -68,6 +71,8 @@ export interface LocalStack {
   demo?: DemoLogin;
   /** Resolves when no provisioning message is queued or running (rejects after `timeoutMs`, default 60 s). */
   idle(options?: { timeoutMs?: number }): Promise<void>;
+  /** Resolves when every billing-run execution started so far has ended. */
+  billingRunsIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -149,6 +154,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
 
     const clock = options.clock ?? systemClock;
+    const billingRuns = localBillingRuns(() => deps, { fastRetries: options.fastRetries, log: (l) => log('billing-run', l) });
+    stops.push(() => Promise.race([billingRuns.idle(), new Promise<void>((done) => setTimeout(done, 10_000).unref())]));
     const deps: AppDeps = {
       store: new DynamoStore(db, tableName),
       clock,
@@ -166,11 +173,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         error: (m, d) => log('api', `ERROR ${m}${d ? ` ${JSON.stringify(d)}` : ''}`),
       },
       runProvisioning: (input) => stateMachine.execute(input),
+      startBillingRun: (execution) => billingRuns.start(execution),
       // fauxqs ignores If-None-Match on PutObject: check with HeadObject first (S3DocumentStore docs).
       documents: new S3DocumentStore(s3, documentsBucket, { headCheck: true }),
       mailer: new MaildirMailer(join(dataDir, 'mail'), { address: 'consort@consort.localhost', name: 'Consort' }, clock),
     };
     setDeps(deps);
+    // Executions were in memory: runs a previous process left running (lease expired) continue in the background.
+    void resumeStaleBillingRuns(deps).then(
+      (resumed) => resumed.length && log('billing-run', `resumed ${resumed.join(', ')}`),
+      (error: unknown) => log('billing-run', `resuming stale runs failed: ${String(error)}`),
+    );
 
     const poller = startSqsPoller({
       sqs,
@@ -183,7 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(poller.stop);
 
     if (options.schedules ?? true) {
-      const handlers: Record<string, () => Promise<unknown>> = { 'outbox-sweep': outboxSweep };
+      const handlers: Record<string, () => Promise<unknown>> = { 'outbox-sweep': outboxSweep, 'billing-runs': billingRunsSchedule };
       const scheduler = startScheduler({
         schedules: SCHEDULES,
         run: async (schedule) => {
@@ -215,7 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webUrl = web.url;
     }
 
-    return { apiUrl: api.url, webUrl, dataDir, deps, demo, idle: (o) => poller.idle(o), stop };
+    return { apiUrl: api.url, webUrl, dataDir, deps, demo, idle: (o) => poller.idle(o), billingRunsIdle: () => billingRuns.idle(), stop };
   } catch (error) {
     await stop();
     throw error;

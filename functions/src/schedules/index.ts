@@ -18,4 +18,10 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
     expression: 'rate(1 minute)',
     entry: 'functions/src/schedules/outbox-sweep.ts',
   },
+  {
+    name: 'billing-runs',
+    description: 'Start the scheduled billing run of every tenant whose day has come (once a month); resume runs that died.',
+    expression: 'rate(1 hour)',
+    entry: 'functions/src/schedules/billing-runs.ts',
+  },
 ];

@@ -36,6 +36,8 @@ export interface RuntimeEnvironment {
   TABLE_NAME: string;
   PROVISIONING_QUEUE_URL: string;
   PROVISIONING_STATE_MACHINE_ARN: string;
+  /** The STANDARD billing-run machine (started by the API and the billing-runs schedule). */
+  BILLING_RUN_STATE_MACHINE_ARN: string;
   DOCUMENTS_BUCKET: string;
   /** Verified SES sender address for bill e-mails; empty when the deployment sends no mail (context `mailFrom`). */
   MAIL_FROM: string;

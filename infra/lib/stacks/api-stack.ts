@@ -6,6 +6,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { AppFunction, type MailSender, type RuntimeEnvironment } from '../constructs/app-function';
 import { acknowledge } from '../nag';
@@ -38,6 +39,8 @@ export interface ApiStackProps extends StackProps {
   environment: RuntimeEnvironment;
   /** Sender of bill e-mails (the API sends bills); undefined = no SES grant. */
   mail?: MailSender;
+  /** The billing-run workflow the API starts (POST /v1/billing/runs, …/resume). */
+  billingRunStateMachine: IStateMachine;
 }
 
 /**
@@ -58,6 +61,7 @@ export class ApiStack extends Stack {
     if (props.mail) this.apiFunction.allowMail(props.mail);
     // Inline dispatch of outbox operations (the sweep schedule catches what this misses).
     props.provisioningQueue.grantSendMessages(this.apiFunction.role);
+    props.billingRunStateMachine.grantStartExecution(this.apiFunction.role);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
     this.api = new HttpApi(this, 'HttpApi', {

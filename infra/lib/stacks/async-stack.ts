@@ -6,8 +6,9 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { billingRunDefinition } from '@consort/functions/workflows/billing-run-definition';
 import { provisioningDefinition } from '@consort/functions/workflows/provisioning-definition';
-import { AppFunction, type RuntimeEnvironment } from '../constructs/app-function';
+import { AppFunction, type MailSender, type RuntimeEnvironment } from '../constructs/app-function';
 import { QueueWithDlq } from '../constructs/queue-with-dlq';
 import { acknowledge } from '../nag';
 
@@ -18,7 +19,12 @@ export interface AsyncStackProps extends StackProps {
   documentsBucketName: string;
   /** Verified SES sender, or '' when the deployment sends no mail. */
   mailFrom: string;
+  /** Sender of bill e-mails (billing runs with auto-send); undefined = no SES grant. */
+  mail?: MailSender;
 }
+
+/** Longest one billing-run step may take (a page of accounts, or closing/sending one page's bills). */
+const BILLING_STEP_LIMIT = Duration.minutes(10);
 
 /** Longest a provisioning workflow can run: the EXPRESS limit (and the per-script timeout on AWS). */
 const WORKFLOW_LIMIT = Duration.minutes(5);
@@ -34,6 +40,9 @@ export class AsyncStack extends Stack {
   readonly stateMachine: StateMachine;
   readonly stepsFunction: AppFunction;
   readonly queueFunction: AppFunction;
+  /** Billing runs: a STANDARD machine started asynchronously (StartExecution) by the API and the billing-runs schedule. */
+  readonly billingRunStateMachine: StateMachine;
+  readonly billingRunStepsFunction: AppFunction;
   /** Environment shared by every function; other stacks extend theirs from it. */
   readonly runtimeEnvironment: RuntimeEnvironment;
 
@@ -59,10 +68,18 @@ export class AsyncStack extends Stack {
       resourceName: stateMachineName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    const billingRunMachineName = `${this.stackName}-billing-runs`;
+    const billingRunMachineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: billingRunMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.runtimeEnvironment = {
       TABLE_NAME: props.table.tableName,
       PROVISIONING_QUEUE_URL: this.queue.queue.queueUrl,
       PROVISIONING_STATE_MACHINE_ARN: stateMachineArn,
+      BILLING_RUN_STATE_MACHINE_ARN: billingRunMachineArn,
       DOCUMENTS_BUCKET: props.documentsBucketName,
       MAIL_FROM: props.mailFrom,
       SECRETS_KEY_ID: props.secretsKey.keyArn,
@@ -76,6 +93,8 @@ export class AsyncStack extends Stack {
     });
     this.stepsFunction.allowTableReadWrite(props.table);
     this.stepsFunction.allowSecrets(props.secretsKey);
+    // SSM hosts: the Execute step sends the script and polls it inside the task (docs/decisions.md "SSM Run Command").
+    this.stepsFunction.allowSsmRunCommand();
 
     const logs = new LogGroup(this, 'ProvisioningWorkflowLogs', {
       // The vendedlogs prefix keeps CloudWatch Logs resource policies small (AWS recommendation).
@@ -110,5 +129,40 @@ export class AsyncStack extends Stack {
     });
     this.queueFunction.fn.addEventSource(new SqsEventSource(this.queue.queue, { batchSize: 10, reportBatchItemFailures: true }));
     this.stateMachine.grantStartSyncExecution(this.queueFunction.role);
+
+    // Billing runs (docs/billing.md "Billing runs"): every step reads and commits the run record, closes bills
+    // (render models) and sends them (PDFs in the documents bucket, SES).
+    this.billingRunStepsFunction = new AppFunction(this, 'BillingRunSteps', {
+      entry: 'functions/src/workflows/billing-run-steps.ts',
+      environment: this.runtimeEnvironment,
+      timeout: Duration.seconds(BILLING_STEP_LIMIT.toSeconds() + 60),
+      memorySize: 1024,
+    });
+    this.billingRunStepsFunction.allowTableReadWrite(props.table);
+    this.billingRunStepsFunction.allowSecrets(props.secretsKey);
+    this.billingRunStepsFunction.allowDocuments(props.documentsBucketName);
+    if (props.mail) this.billingRunStepsFunction.allowMail(props.mail);
+    const billingRunLogs = new LogGroup(this, 'BillingRunWorkflowLogs', {
+      logGroupName: `/aws/vendedlogs/states/${billingRunMachineName}`,
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.billingRunStateMachine = new StateMachine(this, 'BillingRunWorkflow', {
+      stateMachineName: billingRunMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromString(JSON.stringify(billingRunDefinition(this.billingRunStepsFunction.functionArn))),
+      tracingEnabled: true,
+      // Without execution data: step payloads are ids and one page of account ids; the run record holds the rest.
+      logs: { destination: billingRunLogs, level: LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.days(2),
+    });
+    this.billingRunStateMachine.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.billingRunStepsFunction.functionArn] }),
+    );
+    acknowledge(
+      this.billingRunStateMachine,
+      'AwsSolutions-IAM5[Resource::*]',
+      'CloudWatch Logs delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups…) and X-Ray actions only accept "*" as resource; both are required by SF1/SF2.',
+    );
   }
 }

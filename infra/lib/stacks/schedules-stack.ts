@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { SCHEDULES, type ScheduleDefinition } from '@consort/functions/schedules/index';
 import { AppFunction, type RuntimeEnvironment } from '../constructs/app-function';
@@ -11,6 +12,8 @@ export interface SchedulesStackProps extends StackProps {
   table: ITable;
   provisioningQueue: IQueue;
   environment: RuntimeEnvironment;
+  /** Started by the `billing-runs` schedule (the only job granted StartExecution). */
+  billingRunStateMachine: IStateMachine;
   /** @default SCHEDULES from functions/src/schedules/index.ts (the local scheduler reads the same list) */
   schedules?: readonly ScheduleDefinition[];
 }
@@ -41,6 +44,7 @@ export class SchedulesStack extends Stack {
       });
       job.allowTableReadWrite(props.table);
       props.provisioningQueue.grantSendMessages(job.role);
+      if (definition.name === 'billing-runs') props.billingRunStateMachine.grantStartExecution(job.role);
       this.functions.set(definition.name, job);
 
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [job.functionArn] }));

@@ -106,7 +106,8 @@ async function selection(deps: CoreDeps, tenantId: string, input: z.output<typeo
   return picked;
 }
 
-interface RunContext {
+/** What billing an account needs, loaded once per run (or per page of accounts of a long run). */
+export interface RunContext {
   deps: CoreDeps;
   actor: Actor;
   tenant: Tenant;
@@ -127,25 +128,7 @@ interface RunContext {
 export async function createBillsFromOrders(deps: CoreDeps, actor: Actor, input: unknown) {
   authorize(actor, 'bills:write');
   const data = parseInput(BillingRunInput, input ?? {});
-  const tenant = await tenantOrThrow(deps, actor.tenantId);
-  const today = todayIn(deps.clock, tenant.timeZone);
-  const [settings, definitions, packs, picked] = await Promise.all([
-    billSettingsOf(deps, tenant.id),
-    deps.store.billableServices.list(tenant.id),
-    deps.store.packs.list(tenant.id),
-    selection(deps, tenant.id, data),
-  ]);
-  const ctx: RunContext = {
-    deps,
-    actor,
-    tenant,
-    settings,
-    definitions,
-    packs,
-    billUntil: data.billUntil ?? today,
-    today,
-    runAt: deps.clock.now().toISOString(),
-  };
+  const [ctx, picked] = await Promise.all([billingContext(deps, actor, data.billUntil), selection(deps, actor.tenantId, data)]);
   const accounts: AccountRunResult[] = [];
   for (const [accountId, orderIds] of picked) accounts.push(await billAccount(ctx, accountId, orderIds));
   return {
@@ -154,6 +137,31 @@ export async function createBillsFromOrders(deps: CoreDeps, actor: Actor, input:
     bills: accounts.flatMap((a) => a.bills),
     ordersBilled: accounts.reduce((n, a) => n + a.ordersBilled, 0),
     errors: accounts.filter((a) => a.error).map((a) => ({ accountId: a.accountId, ...a.error! })),
+  };
+}
+
+/**
+ * Load what billing accounts of the actor's tenant needs: the tenant, bill settings, catalog and packs. `runAt` marks
+ * the order effects the run writes (a run resumed later keeps its first `runAt`).
+ */
+export async function billingContext(deps: CoreDeps, actor: Actor, billUntil?: LocalDate, runAt?: string): Promise<RunContext> {
+  const tenant = await tenantOrThrow(deps, actor.tenantId);
+  const today = todayIn(deps.clock, tenant.timeZone);
+  const [settings, definitions, packs] = await Promise.all([
+    billSettingsOf(deps, tenant.id),
+    deps.store.billableServices.list(tenant.id),
+    deps.store.packs.list(tenant.id),
+  ]);
+  return {
+    deps,
+    actor,
+    tenant,
+    settings,
+    definitions,
+    packs,
+    billUntil: billUntil ?? today,
+    today,
+    runAt: runAt ?? deps.clock.now().toISOString(),
   };
 }
 

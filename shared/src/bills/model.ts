@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LocalDate } from '../core/dates';
 import { Amount, Currency, formatAmount, Money } from '../core/money';
 import { Label } from '../core/schemas';
+import { BillingSchedule } from './runs';
 import { TaxCategory as CatalogTaxCategory } from '../catalog/model';
 import { BillDocumentType, LogoDataUrl, TaxCategory as TaxCode, type BillRenderModel } from '../documents/render-model';
 
@@ -326,6 +327,8 @@ export const BillSettings = z.strictObject({
       text: z.string().trim().max(500).optional(),
     })
     .optional(),
+  /** Scheduled billing runs (shared/src/bills/runs.ts): off unless enabled. */
+  schedule: BillingSchedule.default(BillingSchedule.parse({})),
 });
 export type BillSettings = z.output<typeof BillSettings>;
 
@@ -337,6 +340,15 @@ export const BillSettingsPatch = z.strictObject({
   series: z.partialRecord(BillType, SeriesSettings.partial()).optional(),
   feeMode: FeeMode.optional(),
   paymentInstructions: BillSettings.shape.paymentInstructions,
+  schedule: z
+    .strictObject({
+      enabled: z.boolean(),
+      dayOfMonth: BillingSchedule.shape.dayOfMonth.unwrap(),
+      autoClose: z.boolean(),
+      autoSend: z.boolean(),
+    })
+    .partial()
+    .optional(),
 });
 export type BillSettingsPatch = z.input<typeof BillSettingsPatch>;
 

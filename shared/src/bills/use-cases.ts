@@ -745,7 +745,7 @@ export async function getBillSettings(deps: CoreDeps, actor: Actor) {
   return billSettingsOf(deps, actor.tenantId);
 }
 
-/** Change the issuer profile, series (prefix, digits, due days), fee mode or payment instructions. */
+/** Change the issuer profile, series (prefix, digits, due days), fee mode, payment instructions or billing schedule. */
 export async function updateBillSettings(deps: CoreDeps, actor: Actor, input: unknown) {
   authorize(actor, 'bills:write');
   const patch = parseInput(BillSettingsPatch, input ?? {});
@@ -760,6 +760,7 @@ export async function updateBillSettings(deps: CoreDeps, actor: Actor, input: un
     series,
     feeMode: patch.feeMode ?? current.feeMode,
     paymentInstructions: patch.paymentInstructions ?? current.paymentInstructions,
+    schedule: { ...current.schedule, ...stripUndefined(patch.schedule ?? {}) },
   });
   await deps.store.bills.putSettings(actor.tenantId, next);
   return next;

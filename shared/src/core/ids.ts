@@ -20,6 +20,7 @@ export const ID_PREFIX = {
   billLine: 'bln',
   transaction: 'txn',
   paymentSource: 'psr',
+  billingRun: 'brn',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

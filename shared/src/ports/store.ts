@@ -1,5 +1,6 @@
 import type { Account, Contact } from '../accounts/model';
 import type { Bill, BillSettings, BillState, BillType, BillingState } from '../bills/model';
+import type { BillingRun, BillingRunPage } from '../bills/runs';
 import type { LocalDate } from '../core/dates';
 import type { BillableService, ContractedPack, Pack } from '../catalog/model';
 import type { Order } from '../orders/model';
@@ -228,6 +229,22 @@ export interface Store {
     setPdf(tenantId: string, billId: string, pdf: NonNullable<Bill['pdf']>): Promise<void>;
     getSettings(tenantId: string): Promise<BillSettings | undefined>;
     putSettings(tenantId: string, settings: BillSettings): Promise<void>;
+  };
+  /** Billing run records and their committed pages (shared/src/bills/runs.ts). */
+  billingRuns: {
+    /** ConflictError when a run with that id exists (one scheduled run per tenant and period). */
+    create(run: BillingRun): Promise<void>;
+    get(tenantId: string, runId: string): Promise<BillingRun | undefined>;
+    /** Newest first. */
+    list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<BillingRun>>;
+    /** Write the run at `expectedVersion`, with the page it commits (written once) if any; ConflictError otherwise. */
+    update(run: BillingRun, expectedVersion: number, page?: BillingRunPage): Promise<void>;
+    /** A committed page of the run. */
+    getPage(tenantId: string, runId: string, index: number): Promise<BillingRunPage | undefined>;
+    /** One page of account ids, in key order (`cursor` from the previous page). */
+    accountIds(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<string>>;
+    /** How many accounts the tenant has (a count query, no items read into memory). */
+    countAccounts(tenantId: string): Promise<number>;
   };
   payments: {
     get(tenantId: string, transactionId: string): Promise<Transaction | undefined>;

@@ -59,6 +59,9 @@ beforeAll(async () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   await stack.idle();
+  const billingRun = await a.client.post('/v1/billing/runs', {});
+  expect(billingRun.status, JSON.stringify(billingRun.body)).toBe(202);
+  await stack.billingRunsIdle();
   const orders = await a.client.get(`/v1/orders?serviceId=${service.body.service.id}`);
   expect(orders.body.items).toHaveLength(1);
   Object.assign(ids, {
@@ -75,6 +78,7 @@ beforeAll(async () => {
     orderId: orders.body.items[0].id,
     billId: bill.body.id,
     lineId: bill.body.lines[0].id,
+    runId: billingRun.body.id,
   });
 });
 

@@ -29,6 +29,7 @@ import type { Service } from '../../services/model';
 import type { Store } from '../../ports/store';
 import type { ApiKey, Session, Tenant, User } from '../../tenancy/model';
 import { createBillStore } from './bill-store';
+import { createBillingRunStore } from './billing-run-store';
 import { createPaymentStore } from './payment-store';
 import { indexKeys, KEY_ATTRIBUTES, keys, PLATFORM_PK } from './keys';
 
@@ -116,6 +117,13 @@ export class DynamoStore implements Store {
   /** Transactions, payment sources and settings, webhook dedup (./payment-store.ts). */
   get payments(): Store['payments'] {
     return (this.paymentStore ??= createPaymentStore(this.db, this.tableName));
+  }
+
+  private billingRunStore?: Store['billingRuns'];
+
+  /** Billing run records and their pages (./billing-run-store.ts). */
+  get billingRuns(): Store['billingRuns'] {
+    return (this.billingRunStore ??= createBillingRunStore(this.db, this.tableName));
   }
 
   private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {

@@ -49,6 +49,11 @@ export const keys = {
   stripeCustomer: (tid: string, aid: string) => ({ pk: tid, sk: `STRIPECUS#${aid}` }),
   /** Platform directory: which tenant a connected Stripe account belongs to (webhooks carry only the account). */
   stripeAccount: (accountId: string) => ({ pk: PLATFORM_PK, sk: `STRIPEACCT#${accountId}` }),
+  /** A billing run record (billing-run-store.ts) and each page of accounts it committed. */
+  billingRun: (tid: string, rid: string) => ({ pk: tid, sk: `BILLRUN#${rid}` }),
+  /** A rollout (bulk re-apply) with its host plan and progress counters. */
+  rollout: (tid: string, rid: string) => ({ pk: tid, sk: `ROLLOUT#${rid}` }),
+  billingRunPage: (tid: string, rid: string, index: number) => ({ pk: tid, sk: `BILLRUNPAGE#${rid}#${String(index).padStart(6, '0')}` }),
 };
 
 /** Secondary index keys (gsi1: children of an account / operations of a service; gsi2: by kind / by state; outbox). */
@@ -77,6 +82,8 @@ export const indexKeys = {
   transactionOfTenant: (tid: string, id: string) => ({ gsi2pk: `${tid}#TXNS`, gsi2sk: id }),
   /** On the `outbox` index: transactions by state. */
   transactionByState: (tid: string, state: string, id: string) => ({ gsi3pk: `${tid}#TXNSTATE#${state}`, gsi3sk: id }),
+  /** Billing runs of the tenant by start time (newest first with ScanIndexForward false). */
+  billingRunOfTenant: (tid: string, startedAt: string, rid: string) => ({ gsi2pk: `${tid}#BILLRUNS`, gsi2sk: `${startedAt}#${rid}` }),
 };
 
 /** Attributes that are keys, stripped from entities on read. */
