@@ -4,7 +4,8 @@ import { PROVISIONING_TASK_STATES } from '@consort/functions/workflows/provision
 import { createTestConsort } from './consort-app';
 
 /** The provisioning (EXPRESS) machine's definition with CloudFormation's Fn::Join flattened (function ARNs become "<ARN>"). */
-function definitionOf(template: Template): { States: Record<string, { Type: string; Resource?: string }> } {  const [machine] = Object.values(
+function definitionOf(template: Template): { States: Record<string, { Type: string; Resource?: string }> } {
+  const [machine] = Object.values(
     template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineType: 'EXPRESS' } }),
   );
   const parts = machine?.Properties.DefinitionString['Fn::Join'][1] as unknown[];
@@ -49,7 +50,8 @@ describe('async stack (provisioning)', () => {
     });
     const definition = definitionOf(template);
     const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
-    expect(tasks.map(([name]) => name).sort()).toEqual([...PROVISIONING_TASK_STATES].sort());    const [machine] = Object.values(
+    expect(tasks.map(([name]) => name).sort()).toEqual([...PROVISIONING_TASK_STATES].sort());
+    const [machine] = Object.values(
       template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineType: 'EXPRESS' } }),
     );
     const arns = (machine?.Properties.DefinitionString['Fn::Join'][1] as unknown[]).filter((p) => typeof p !== 'string');
