@@ -4,6 +4,7 @@ import { billingRunRoutes } from './billing-runs';
 import { catalogRoutes } from './catalog';
 import { fleetRoutes } from './fleet';
 import { openApiDocument } from './openapi';
+import { paymentRoutes } from './payments';
 import { route, type Method, type RouteDefinition } from './route';
 import { serviceRoutes } from './services';
 import { tenancyRoutes } from './tenancy';
@@ -15,6 +16,7 @@ const apiRoutes: RouteDefinition[] = [
   ...serviceRoutes,
   ...catalogRoutes,
   ...billRoutes,
+  ...paymentRoutes,
   ...billingRunRoutes,
 ];
 

@@ -3,6 +3,7 @@ import type { FleetPolicy } from '@consort/shared/fleet/use-cases';
 import type { WorkInput } from '@consort/shared/provisioning/worker';
 import type { DocumentStore } from '@consort/shared/ports/documents';
 import type { Mailer } from '@consort/shared/ports/mail';
+import type { StripeGateway } from '@consort/shared/ports/payments';
 import type { BillingRunPorts } from '@consort/shared/bills/run-use-cases';
 
 /** Everything a handler needs. Built once per process by a composition root (AWS: ./aws-deps, local: ../local/stack). */
@@ -13,6 +14,8 @@ export interface AppDeps extends WorkerDeps, FleetPolicy, BillingRunPorts {
   documents: DocumentStore;
   /** Outgoing e-mail (SES; a maildir under the data folder locally). */
   mailer: Mailer;
+  /** Stripe Connect (card payments): the real API with platform keys, the loopback fake locally; absent = no cards. */
+  stripe?: StripeGateway;
   log: AppLogger;
 }
 

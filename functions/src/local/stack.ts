@@ -33,6 +33,8 @@ import { hasCommand } from './preflight';
 import { ensureTable, startDynamoLocal } from './dynamodb';
 import { ensureBucket, ensureQueue, startFauxqs } from './fauxqs';
 import { startHttpServer } from './http-server';
+import { startFakeStripe } from './fake-stripe';
+import { SdkStripeGateway, stripeClient, type StripeEndpoint } from '@consort/shared/adapters/stripe/stripe-gateway';
 import { startScheduler } from './scheduler';
 import { startSqsPoller } from './sqs-poller';
 import { createLocalStateMachine } from './step-functions';
@@ -61,6 +63,11 @@ export interface LocalStackOptions {
   /** Lower scrypt cost (tests only). */
   weakPasswordHashing?: boolean;
   log?: (prefix: string, line: string) => void;
+  /**
+   * Stripe: platform keys (and, for a fake server, its endpoint); left out, the stack starts the loopback fake Stripe
+   * server (./fake-stripe.ts) and points both ways at it; false: no card payments.
+   */
+  stripe?: false | { secretKey: string; webhookSecret: string; endpoint?: StripeEndpoint };
 }
 
 export interface LocalStack {
@@ -153,6 +160,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       { retryIntervalsZero: options.fastRetries ?? false },
     );
 
+    // Stripe: real keys when given, otherwise the loopback fake (its webhooks go to this stack's API once it listens).
+    let stripe: SdkStripeGateway | undefined;
+    let stripeWebhooks: ((url: string) => void) | undefined;
+    if (options.stripe) {
+      stripe = new SdkStripeGateway(stripeClient(options.stripe.secretKey, options.stripe.endpoint), options.stripe.webhookSecret);
+    } else if (options.stripe === undefined) {
+      const fake = await startFakeStripe({ log: (l) => log('stripe', l) });
+      stops.push(fake.stop);
+      stripeWebhooks = fake.setWebhookUrl;
+      stripe = new SdkStripeGateway(
+        stripeClient('sk_test_consort_local', { host: fake.host, port: fake.port, protocol: 'http' }),
+        fake.webhookSecret,
+      );
+    }
     const clock = options.clock ?? systemClock;
     const billingRuns = localBillingRuns(() => deps, { fastRetries: options.fastRetries, log: (l) => log('billing-run', l) });
     stops.push(() => Promise.race([billingRuns.idle(), new Promise<void>((done) => setTimeout(done, 10_000).unref())]));
@@ -173,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         error: (m, d) => log('api', `ERROR ${m}${d ? ` ${JSON.stringify(d)}` : ''}`),
       },
       runProvisioning: (input) => stateMachine.execute(input),
+      stripe,
       startBillingRun: (execution) => billingRuns.start(execution),
       // fauxqs ignores If-None-Match on PutObject: check with HeadObject first (S3DocumentStore docs).
       documents: new S3DocumentStore(s3, documentsBucket, { headCheck: true }),
@@ -211,6 +233,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const api = await startHttpServer({ port: options.apiPort ?? 0, handler: apiHandler, log: (l) => log('api', l) });
     stops.push(api.stop);
+    stripeWebhooks?.(`${api.url}/v1/webhooks/stripe`);
 
     let demo: DemoLogin | undefined;
     if (options.seedDemo) demo = await seedDemo(deps, { dataDir, hasCheckzone: hasCommand('named-checkzone') });

@@ -4,6 +4,7 @@ import { DomainError } from '@consort/shared/core/errors';
 /** The code → HTTP status map lives here, at the transport edge (STYLE §6). */
 const STATUS: Record<string, number> = {
   validation_failed: 422,
+  bad_request: 400,
   not_found: 404,
   forbidden: 403,
   unauthorized: 401,

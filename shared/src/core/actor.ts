@@ -29,6 +29,8 @@ export const PERMISSIONS = [
   'orders:write',
   'bills:read',
   'bills:write',
+  'payments:read',
+  'payments:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -59,11 +61,22 @@ export const ROLE_PERMISSIONS: Record<StaffRole, readonly Permission[]> = {
     'orders:write',
     'bills:read',
     'bills:write',
+    'payments:read',
+    'payments:write',
   ],
 };
 
-/** Customers act only inside their own account; use cases check `accountId` themselves (bills: issued ones only). */
-export const CUSTOMER_PERMISSIONS: readonly Permission[] = ['accounts:read', 'services:read', 'services:write', 'bills:read'];
+/**
+ * Customers act only inside their own account; use cases check `accountId` themselves (bills: issued ones only;
+ * payments: paying their own bills, their own sources and history).
+ */
+export const CUSTOMER_PERMISSIONS: readonly Permission[] = [
+  'accounts:read',
+  'services:read',
+  'services:write',
+  'bills:read',
+  'payments:read',
+];
 
 /** Whether the actor holds a permission. */
 export function can(actor: Actor, permission: Permission): boolean {

@@ -62,6 +62,22 @@ beforeAll(async () => {
   const billingRun = await a.client.post('/v1/billing/runs', {});
   expect(billingRun.status, JSON.stringify(billingRun.body)).toBe(202);
   await stack.billingRunsIdle();
+  // Payments: an issued fee (a receipt: no customer address needed) with a transfer transaction, and a payment source.
+  const issuer = { legalName: 'Alpha SL', taxId: 'B12345678', addressLines: ['C/ Major 1, Girona'] };
+  expect((await a.client.patch('/v1/billing/settings', { issuer })).status).toBe(200);
+  const payable = await a.client.post('/v1/bills', {
+    accountId: account.body.id,
+    type: 'fee',
+    lines: [{ description: 'Alpha fee', unitPrice: '20.00' }],
+  });
+  expect((await a.client.post(`/v1/bills/${payable.body.id}/close`)).status).toBe(200);
+  const transaction = await a.client.post('/v1/payments/transactions', {
+    accountId: account.body.id,
+    method: 'transfer',
+    allocations: [{ billId: payable.body.id, amount: '5.00' }],
+  });
+  const source = await a.client.post(`/v1/accounts/${account.body.id}/payment-sources`, { method: 'transfer', label: 'Transfer' });
+  for (const res of [transaction, source]) expect(res.status, JSON.stringify(res.body)).toBe(201);
   const orders = await a.client.get(`/v1/orders?serviceId=${service.body.service.id}`);
   expect(orders.body.items).toHaveLength(1);
   Object.assign(ids, {
@@ -78,6 +94,8 @@ beforeAll(async () => {
     orderId: orders.body.items[0].id,
     billId: bill.body.id,
     lineId: bill.body.lines[0].id,
+    transactionId: transaction.body.id,
+    sourceId: source.body.id,
     runId: billingRun.body.id,
   });
 });
@@ -103,6 +121,13 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/bills/{billId}/amend': { cause: 'Hijack' },
   'POST /v1/bills/{billId}/discard': { reason: 'Hijack' },
   'POST /v1/bills/{billId}/mark-irrecoverable': { reason: 'Hijack' },
+  'POST /v1/bills/{billId}/pay': { successUrl: 'http://beta.example.org/ok', cancelUrl: 'http://beta.example.org/no' },
+  'POST /v1/accounts/{accountId}/payment-sources/setup': {
+    successUrl: 'http://beta.example.org/ok',
+    cancelUrl: 'http://beta.example.org/no',
+  },
+  'POST /v1/accounts/{accountId}/payment-sources': { method: 'manual', label: 'Intruder' },
+  'POST /v1/payments/transactions/{transactionId}/transition': { to: 'succeeded', reason: 'Hijack' },
 };
 
 describe('tenant isolation', () => {
@@ -186,5 +211,18 @@ describe('tenant isolation', () => {
     const created = await bKey.post('/v1/bills', { accountId: ids.accountId });
     expect(created.status).toBe(422);
     expect((await bKey.get(`/v1/bills?accountId=${ids.accountId}`)).body.items).toEqual([]);
+  });
+
+  it('B cannot pay, move or record payments on A’s bills', async () => {
+    const created = await bKey.post('/v1/payments/transactions', {
+      accountId: ids.accountId,
+      method: 'manual',
+      allocations: [{ billId: ids.billId }],
+    });
+    expect(created.status).toBe(422);
+    const tx = await a.client.get(`/v1/payments/transactions/${ids.transactionId}`);
+    expect(tx.body).toMatchObject({ state: 'created', version: 0 });
+    const sources = await a.client.get(`/v1/accounts/${ids.accountId}/payment-sources`);
+    expect(sources.body.items.map((s: { id: string }) => s.id)).toEqual([ids.sourceId]);
   });
 });
