@@ -23,6 +23,7 @@ export default async function PortalLayout({ children }: { children: React.React
               {t('nav.myDomains')}
             </NavLink>
             <NavLink href="/portal/bills">{t('bills.portalNav')}</NavLink>
+            <NavLink href="/portal/payments">{t('payments.portalNav')}</NavLink>
           </nav>
         </div>
         <div className="user-menu">
