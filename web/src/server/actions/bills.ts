@@ -288,10 +288,21 @@ async function bulkOne(
       steps.push(t('bills.bulk.sent', { to: (sent.sentTo ?? []).join(', ') }));
       return { billId, label, ok: true, message: steps.join(' '), issued: true };
     } catch (error) {
-      return { billId, label, ok: false, message: [...steps, failure(t, locale, error)].join(' '), issued: true };
+      const message = [...steps, failure(t, locale, error)].join(' ');
+      return { billId, label: label === billId ? await labelOf(billId) : label, ok: false, message, issued: true };
     }
   } catch (error) {
-    return { billId, label, ok: false, message: failure(t, locale, error) };
+    return { billId, label: await labelOf(billId), ok: false, message: failure(t, locale, error) };
+  }
+}
+
+/** A refused bill's number for the report (its id when it has none, or cannot be read). */
+async function labelOf(billId: string): Promise<string> {
+  try {
+    const bill = await api<Bill>('GET', billPath(billId));
+    return bill.number ?? bill.id;
+  } catch {
+    return billId;
   }
 }
 
