@@ -6,6 +6,7 @@ import { fleetRoutes } from './fleet';
 import { openApiDocument } from './openapi';
 import { paymentRoutes } from './payments';
 import { route, type Method, type RouteDefinition } from './route';
+import { sepaRoutes } from './sepa';
 import { serviceRoutes } from './services';
 import { tenancyRoutes } from './tenancy';
 
@@ -17,6 +18,7 @@ const apiRoutes: RouteDefinition[] = [
   ...catalogRoutes,
   ...billRoutes,
   ...paymentRoutes,
+  ...sepaRoutes,
   ...billingRunRoutes,
 ];
 

@@ -20,6 +20,9 @@ export const ID_PREFIX = {
   billLine: 'bln',
   transaction: 'txn',
   paymentSource: 'psr',
+  mandate: 'mnd',
+  sepaBatch: 'sdb',
+  bankImport: 'bim',
   billingRun: 'brn',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;

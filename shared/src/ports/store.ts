@@ -6,6 +6,9 @@ import type { BillableService, ContractedPack, Pack } from '../catalog/model';
 import type { Order } from '../orders/model';
 import type { PaymentSettings, PaymentSource, Transaction, TransactionState } from '../payments/model';
 import type { Page } from '../core/schemas';
+import type { ImportResult } from '../payments/bank-returns';
+import type { SepaBatch, SepaBatchSummary } from '../payments/batches';
+import type { Mandate, SepaSettings } from '../payments/mandates';
 import type { Host, Route } from '../fleet/model';
 import type { Operation, OperationState } from '../provisioning/model';
 import type { Service } from '../services/model';
@@ -283,5 +286,33 @@ export interface Store {
     /** The Stripe customer of a Consort account on the tenant's connected account. */
     getStripeCustomer(tenantId: string, accountId: string): Promise<string | undefined>;
     putStripeCustomer(tenantId: string, accountId: string, customerId: string): Promise<void>;
+  };
+  /** SEPA direct debit (shared/src/adapters/dynamodb/sepa-store.ts): mandates, creditor settings, batches, bank-file imports. */
+  sepa: {
+    getMandate(tenantId: string, mandateId: string): Promise<Mandate | undefined>;
+    listMandates(tenantId: string, accountId: string): Promise<Mandate[]>;
+    /** The mandate holding a reference (UMR) in the tenant. */
+    findMandateByReference(tenantId: string, reference: string): Promise<string | undefined>;
+    /** Creates the mandate and claims its reference atomically; ConflictError when the reference is taken. */
+    createMandate(mandate: Mandate): Promise<void>;
+    /** ConflictError unless the stored version is `expectedVersion`. */
+    putMandate(mandate: Mandate, expectedVersion: number): Promise<void>;
+    getSettings(tenantId: string): Promise<SepaSettings | undefined>;
+    putSettings(tenantId: string, settings: SepaSettings): Promise<void>;
+    getBatch(tenantId: string, batchId: string): Promise<SepaBatch | undefined>;
+    /** Newest first, without items. */
+    listBatches(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<SepaBatchSummary>>;
+    /** The batch whose file has this GrpHdr/MsgId (bank reports refer to it). */
+    findBatchByMessageId(tenantId: string, messageId: string): Promise<string | undefined>;
+    /** Creates the batch and claims its message id atomically; ConflictError when the id is taken. */
+    createBatch(batch: SepaBatch): Promise<void>;
+    /** ConflictError unless the stored version is `expectedVersion`. */
+    updateBatch(batch: SepaBatch, expectedVersion: number): Promise<void>;
+    /** The recorded import of a file, by the SHA-256 of its content. */
+    getImport(tenantId: string, sha256: string): Promise<ImportResult | undefined>;
+    /** Records an import once per file; ConflictError when the same file was recorded already. */
+    recordImport(tenantId: string, result: ImportResult): Promise<void>;
+    /** Newest first, without lines. */
+    listImports(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<Omit<ImportResult, 'lines'>>>;
   };
 }

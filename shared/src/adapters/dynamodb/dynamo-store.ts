@@ -31,6 +31,7 @@ import type { ApiKey, Session, Tenant, User } from '../../tenancy/model';
 import { createBillStore } from './bill-store';
 import { createBillingRunStore } from './billing-run-store';
 import { createPaymentStore } from './payment-store';
+import { createSepaStore } from './sepa-store';
 import { indexKeys, KEY_ATTRIBUTES, keys, PLATFORM_PK } from './keys';
 
 type Item = Record<string, unknown>;
@@ -117,6 +118,13 @@ export class DynamoStore implements Store {
   /** Transactions, payment sources and settings, webhook dedup (./payment-store.ts). */
   get payments(): Store['payments'] {
     return (this.paymentStore ??= createPaymentStore(this.db, this.tableName));
+  }
+
+  private sepaStore?: Store['sepa'];
+
+  /** SEPA mandates, creditor settings, batches and bank-file imports (./sepa-store.ts). */
+  get sepa(): Store['sepa'] {
+    return (this.sepaStore ??= createSepaStore(this.db, this.tableName));
   }
 
   private billingRunStore?: Store['billingRuns'];

@@ -54,6 +54,13 @@ export const keys = {
   /** A rollout (bulk re-apply) with its host plan and progress counters. */
   rollout: (tid: string, rid: string) => ({ pk: tid, sk: `ROLLOUT#${rid}` }),
   billingRunPage: (tid: string, rid: string, index: number) => ({ pk: tid, sk: `BILLRUNPAGE#${rid}#${String(index).padStart(6, '0')}` }),
+  /** SEPA (sepa-store.ts): a mandate, its reference claim, the creditor settings, a batch, its message-id claim, an import. */
+  sepaMandate: (tid: string, id: string) => ({ pk: tid, sk: `SEPAMANDATE#${id}` }),
+  sepaMandateRef: (tid: string, reference: string) => ({ pk: tid, sk: `SEPAMANDATEREF#${reference}` }),
+  sepaSettings: (tid: string) => ({ pk: tid, sk: 'SEPASETTINGS' }),
+  sepaBatch: (tid: string, id: string) => ({ pk: tid, sk: `SEPABATCH#${id}` }),
+  sepaMessage: (tid: string, messageId: string) => ({ pk: tid, sk: `SEPAMSG#${messageId}` }),
+  sepaImport: (tid: string, sha256: string) => ({ pk: tid, sk: `SEPAIMPORT#${sha256}` }),
 };
 
 /** Secondary index keys (gsi1: children of an account / operations of a service; gsi2: by kind / by state; outbox). */
@@ -84,6 +91,14 @@ export const indexKeys = {
   transactionByState: (tid: string, state: string, id: string) => ({ gsi3pk: `${tid}#TXNSTATE#${state}`, gsi3sk: id }),
   /** Billing runs of the tenant by start time (newest first with ScanIndexForward false). */
   billingRunOfTenant: (tid: string, startedAt: string, rid: string) => ({ gsi2pk: `${tid}#BILLRUNS`, gsi2sk: `${startedAt}#${rid}` }),
+  /** SEPA mandates of an account (gsi1, beside the account's other children). */
+  sepaMandateOfAccount: (tid: string, aid: string, id: string) => ({ gsi1pk: `${tid}#ACCOUNT#${aid}`, gsi1sk: `SEPAMANDATE#${id}` }),
+  /** SEPA batches and bank-file imports of the tenant, newest first (gsi2). */
+  sepaBatchOfTenant: (tid: string, id: string) => ({ gsi2pk: `${tid}#SEPABATCHES`, gsi2sk: id }),
+  sepaImportOfTenant: (tid: string, importedAt: string, sha256: string) => ({
+    gsi2pk: `${tid}#SEPAIMPORTS`,
+    gsi2sk: `${importedAt}#${sha256}`,
+  }),
 };
 
 /** Attributes that are keys, stripped from entities on read. */
