@@ -78,6 +78,28 @@ beforeAll(async () => {
   });
   const source = await a.client.post(`/v1/accounts/${account.body.id}/payment-sources`, { method: 'transfer', label: 'Transfer' });
   for (const res of [transaction, source]) expect(res.status, JSON.stringify(res.body)).toBe(201);
+  // SEPA: creditor settings, a mandate on a second account, a fee to collect and the batch that collects it.
+  const debtor = await a.client.post('/v1/accounts', { name: 'Alpha Debtor', email: 'd@alpha.example.org', country: 'ES' });
+  const sepaSettings = await a.client.post('/v1/payments/sepa/settings', {
+    creditorId: 'ES37000G12345674',
+    creditorName: 'Alpha SL',
+    iban: 'ES9121000418450200051332',
+    preNotificationDays: 0,
+  });
+  expect(sepaSettings.status, JSON.stringify(sepaSettings.body)).toBe(200);
+  const mandate = await a.client.post(`/v1/accounts/${debtor.body.id}/mandates`, {
+    signedOn: '2026-01-01',
+    debtor: { name: 'Alpha Debtor', iban: 'DE89370400440532013000' },
+  });
+  const fee = await a.client.post('/v1/bills', {
+    accountId: debtor.body.id,
+    type: 'fee',
+    lines: [{ description: 'Alpha debit', unitPrice: '20.00' }],
+  });
+  for (const res of [debtor, mandate, fee]) expect(res.status, JSON.stringify(res.body)).toBe(201);
+  expect((await a.client.post(`/v1/bills/${fee.body.id}/close`)).status).toBe(200);
+  const sepaBatch = await a.client.post('/v1/payments/sepa/batches', { accountIds: [debtor.body.id] });
+  expect(sepaBatch.status, JSON.stringify(sepaBatch.body)).toBe(201);
   const orders = await a.client.get(`/v1/orders?serviceId=${service.body.service.id}`);
   expect(orders.body.items).toHaveLength(1);
   Object.assign(ids, {
@@ -96,6 +118,8 @@ beforeAll(async () => {
     lineId: bill.body.lines[0].id,
     transactionId: transaction.body.id,
     sourceId: source.body.id,
+    mandateId: mandate.body.id,
+    batchId: sepaBatch.body.batch.id,
     runId: billingRun.body.id,
   });
 });
@@ -109,6 +133,7 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/accounts/{accountId}/contacts': { name: 'Intruder', email: 'x@beta.example.org', usages: ['billing'] },
   'PATCH /v1/accounts/{accountId}/contacts/{contactId}': { name: 'Hijacked' },
   'PATCH /v1/hosts/{hostId}': { name: 'hijacked' },
+  'PATCH /v1/routes/{routeId}': { active: false, match: { field: 'name', op: 'eq', value: 'x' } },
   'PATCH /v1/services/{serviceId}': { spec: { name: 'alpha-isolation.test', records: [] } },
   'PATCH /v1/billable-services/{billableServiceId}': { name: 'Hijacked' },
   'PATCH /v1/packs/{packId}': { name: 'Hijacked' },
@@ -128,6 +153,8 @@ const BODIES: Record<string, unknown> = {
   },
   'POST /v1/accounts/{accountId}/payment-sources': { method: 'manual', label: 'Intruder' },
   'POST /v1/payments/transactions/{transactionId}/transition': { to: 'succeeded', reason: 'Hijack' },
+  'POST /v1/accounts/{accountId}/mandates': { signedOn: '2026-01-01', debtor: { name: 'Intruder', iban: 'DE89370400440532013000' } },
+  'PATCH /v1/accounts/{accountId}/mandates/{mandateId}': { status: 'revoked' },
 };
 
 describe('tenant isolation', () => {
@@ -138,7 +165,6 @@ describe('tenant isolation', () => {
       const id = ids[p];
       if (!id) throw new Error(`No tenant-A id for path parameter {${p}}: add it to the isolation test`);
       return id;
-  'PATCH /v1/routes/{routeId}': { active: false, match: { field: 'name', op: 'eq', value: 'x' } },
     });
     const res = await bKey.request(r.method, path, r.method === 'POST' || r.method === 'PATCH' ? (BODIES[name] ?? {}) : undefined);
     expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(404);

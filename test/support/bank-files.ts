@@ -1,0 +1,78 @@
+// Bank files for tests, shaped like the hand-written fixtures in test/fixtures/sepa/ (ISO 20022 camt.054.001.02 and
+// pain.002.001.03), built around the EndToEndIds of a batch we generated.
+
+export interface ReturnSpec {
+  endToEndId?: string;
+  mandateId?: string;
+  amount: string;
+  reason: string;
+  charges?: string;
+  messageId?: string;
+}
+
+/** A camt.054 debit notification with one booked R-transaction per spec. */
+export function camt054Returns(messageId: string, returns: readonly ReturnSpec[], bookingDate = '2026-12-14'): string {
+  const entries = returns
+    .map(
+      (r, i) => `      <Ntry>
+        <Amt Ccy="EUR">${r.amount}</Amt>
+        <CdtDbtInd>DBIT</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>${bookingDate}</Dt></BookgDt>
+        <ValDt><Dt>${bookingDate}</Dt></ValDt>
+        <AcctSvcrRef>RTN-${i + 1}</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls>
+          <TxDtls>
+            <Refs>
+              ${r.messageId ? `<MsgId>${r.messageId}</MsgId>` : ''}
+              <EndToEndId>${r.endToEndId ?? 'NOTPROVIDED'}</EndToEndId>
+              ${r.mandateId ? `<MndtId>${r.mandateId}</MndtId>` : ''}
+            </Refs>
+            <AmtDtls><InstdAmt><Amt Ccy="EUR">${r.amount}</Amt></InstdAmt></AmtDtls>
+            ${r.charges ? `<Chrgs><Amt Ccy="EUR">${r.charges}</Amt></Chrgs>` : ''}
+            <RtrInf><Rsn><Cd>${r.reason}</Cd></Rsn></RtrInf>
+          </TxDtls>
+        </NtryDtls>
+      </Ntry>`,
+    )
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">
+  <BkToCstmrDbtCdtNtfctn>
+    <GrpHdr><MsgId>${messageId}</MsgId><CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm></GrpHdr>
+    <Ntfctn>
+      <Id>${messageId}-1</Id>
+      <CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm>
+      <Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id></Acct>
+${entries}
+    </Ntfctn>
+  </BkToCstmrDbtCdtNtfctn>
+</Document>
+`;
+}
+
+/** A pain.002 status report rejecting (RJCT) the given EndToEndIds of a batch. */
+export function pain002Rejects(originalMessageId: string, rejects: readonly { endToEndId: string; reason: string }[]): string {
+  const txs = rejects
+    .map(
+      (r) => `      <TxInfAndSts>
+        <OrgnlEndToEndId>${r.endToEndId}</OrgnlEndToEndId>
+        <TxSts>RJCT</TxSts>
+        <StsRsnInf><Rsn><Cd>${r.reason}</Cd></Rsn></StsRsnInf>
+      </TxInfAndSts>`,
+    )
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03">
+  <CstmrPmtStsRpt>
+    <GrpHdr><MsgId>STS-${originalMessageId}</MsgId><CreDtTm>2026-12-02T09:00:00</CreDtTm></GrpHdr>
+    <OrgnlGrpInfAndSts><OrgnlMsgId>${originalMessageId}</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.08</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts>
+    <OrgnlPmtInfAndSts>
+      <OrgnlPmtInfId>${originalMessageId}-1</OrgnlPmtInfId>
+${txs}
+    </OrgnlPmtInfAndSts>
+  </CstmrPmtStsRpt>
+</Document>
+`;
+}
