@@ -82,4 +82,25 @@ describe('async stack (provisioning)', () => {
       Timeout: 300,
     });
   });
+
+  it('lets only the steps function run SSM commands: AWS-RunShellScript on tagged instances, polling and cancel', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[],
+    );
+    const ssm = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ssm:')));
+    const send = ssm.filter((s) => s.Action === 'ssm:SendCommand');
+    expect(send).toHaveLength(2);
+    expect(JSON.stringify(send)).toContain('document/AWS-RunShellScript');
+    const onInstances = send.find((s) => s.Condition);
+    expect(onInstances?.Condition).toEqual({ StringEquals: { 'ssm:resourceTag/consort:provisioning': 'true' } });
+    expect(JSON.stringify(onInstances?.Resource)).toMatch(/:instance\/\*.*:managed-instance\/\*/);
+    // CDK merges them with the X-Ray statement (both on "*"); SSM actions on "*" are only these two.
+    const polling = ssm.find((s) => [s.Action].flat().includes('ssm:GetCommandInvocation'));
+    expect(polling?.Resource).toBe('*');
+    expect([polling?.Action].flat().filter((a) => a?.startsWith('ssm:'))).toEqual(['ssm:CancelCommand', 'ssm:GetCommandInvocation']);
+    // Only the provisioning steps function holds them.
+    const holders = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('ssm:SendCommand'));
+    expect(holders).toHaveLength(1);
+    expect(JSON.stringify(holders[0]!.Properties.Roles)).toContain('ProvisioningSteps');
+  });
 });

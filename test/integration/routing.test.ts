@@ -177,3 +177,44 @@ describe('route rules', () => {
     expect((await owner.post('/v1/routes/preview', { kind: 'teleporter' })).status).toBe(422);
   });
 });
+
+describe('SSM hosts on the embedded runtime', () => {
+  it('refuses SSM hosts unless an SSM client is configured, and says so on operations routed to one', async () => {
+    const refused = await owner.post('/v1/hosts', {
+      name: 'ssm-web',
+      address: '10.0.0.9',
+      transport: 'ssm',
+      instanceId: 'i-0123456789abcdef0',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/no SSM client/);
+
+    // A runtime that allows SSM still needs the instance id; a host added there and routed to fails clearly here.
+    const { createHost } = await import('@consort/shared/fleet/use-cases');
+    const me = (await owner.get('/v1/me')).body;
+    const actor = { type: 'staff' as const, tenantId: me.tenant.id, userId: me.user.id, role: 'owner' as const };
+    const ssmDeps = { ...stack.deps, allowSsmTransport: true };
+    await expect(createHost(ssmDeps, actor, { name: 'ssm-web', address: '10.0.0.9', transport: 'ssm' })).rejects.toMatchObject({
+      details: [{ path: ['instanceId'], message: 'Required for ssm' }],
+    });
+    const ssmHost = await createHost(ssmDeps, actor, {
+      name: 'ssm-web',
+      address: '10.0.0.9',
+      transport: 'ssm',
+      instanceId: 'i-0123456789abcdef0',
+    });
+    const route = await owner.post('/v1/routes', {
+      kind: 'domain',
+      backend: 'bind',
+      hostId: ssmHost.id,
+      priority: 1,
+      match: { field: 'name', op: 'eq', value: 'via-ssm.test' },
+    });
+    expect(route.status, JSON.stringify(route.body)).toBe(201);
+    const { op } = await domain(plainAccount, 'via-ssm.test');
+    expect(op.state).toBe('failed');
+    expect(op.targets).toEqual([ssmHost.id]);
+    expect(op.error).toMatch(/uses SSM Run Command, which this runtime has not configured/);
+    expect((await owner.delete(`/v1/routes/${route.body.id}`)).status).toBe(204);
+  });
+});

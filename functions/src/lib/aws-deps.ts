@@ -5,9 +5,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { KmsSecretBox } from '@consort/shared/adapters/aws/kms-secret-box';
+import { SsmTransport } from '@consort/shared/adapters/aws/ssm-transport';
 import { nodeCrypto } from '@consort/shared/adapters/crypto/node-crypto';
 import { S3DocumentStore } from '@consort/shared/adapters/s3/s3-document-store';
 import { SesMailer, unconfiguredMailer } from '@consort/shared/adapters/ses/ses-mailer';
@@ -53,13 +55,18 @@ export function createAwsDeps(): AppDeps {
       ? new SesMailer(new SESv2Client({}), { from: { address: env.MAIL_FROM, name: env.MAIL_FROM_NAME } }, systemClock)
       : unconfiguredMailer,
     templates: new FileTemplateSource(env.CONSORT_TEMPLATES_DIR),
-    transports: { ssh: new SshTransport() },
+    stripe:
+      env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
+        ? new SdkStripeGateway(stripeClient(env.STRIPE_SECRET_KEY), env.STRIPE_WEBHOOK_SECRET)
+        : undefined,
+    transports: { ssh: new SshTransport(), ssm: new SsmTransport(new SSMClient({})) },
     scriptTimeoutMs: 240_000,
     allowLocalTransport: false,
     log: {
       info: (m, d) => logger.info(m, d ?? {}),
       warn: (m, d) => logger.warn(m, d ?? {}),
       error: (m, d) => logger.error(m, d ?? {}),
+    allowSsmTransport: true,
     },
     async runProvisioning(input) {
       const out = await sfn.send(

@@ -6,11 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AesSecretBox } from '@consort/shared/adapters/crypto/aes-secret-box';
 import { nodeCrypto } from '@consort/shared/adapters/crypto/node-crypto';
 import { DynamoStore } from '@consort/shared/adapters/dynamodb/dynamo-store';
 import { LocalTransport } from '@consort/shared/adapters/local/local-transport';
+import { SsmTransport } from '@consort/shared/adapters/aws/ssm-transport';
 import { MaildirMailer } from '@consort/shared/adapters/mail/maildir-mailer';
 import { S3DocumentStore } from '@consort/shared/adapters/s3/s3-document-store';
 import { SqsProvisioningQueue } from '@consort/shared/adapters/sqs/sqs-provisioning-queue';
@@ -55,6 +57,11 @@ export interface LocalStackOptions {
   seedDemo?: boolean;
   /** Allow hosts with the `local` transport (scripts run on this machine). Default true in the embedded runtime. */
   allowLocalTransport?: boolean;
+  /**
+   * SSM Run Command for `ssm` hosts: the region (credentials from the usual AWS chain). Left out, the embedded
+   * runtime refuses SSM hosts with a clear message (there is no SSM emulator).
+   */
+  ssm?: { region: string; endpoint?: string };
   /** Remove retry back-off pauses in the workflow (tests). */
   fastRetries?: boolean;
   /** Run the outbox sweeper and other schedules. Default true. */
@@ -185,9 +192,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secrets: new AesSecretBox(masterKey(dataDir)),
       queue: new SqsProvisioningQueue(sqs, queueUrl),
       templates: new FileTemplateSource(join(REPO_ROOT, 'templates')),
-      transports: { ssh: new SshTransport(), local: new LocalTransport() },
+      transports: {
+        ssh: new SshTransport(),
+        local: new LocalTransport(),
+        ...(options.ssm ? { ssm: new SsmTransport(new SSMClient({ region: options.ssm.region, endpoint: options.ssm.endpoint })) } : {}),
+      },
       scriptTimeoutMs: 120_000,
       allowLocalTransport: options.allowLocalTransport ?? true,
+      allowSsmTransport: Boolean(options.ssm),
       log: {
         info: (m, d) => log('api', d ? `${m} ${JSON.stringify(d)}` : m),
         warn: (m, d) => log('api', `WARN ${m}${d ? ` ${JSON.stringify(d)}` : ''}`),

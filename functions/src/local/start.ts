@@ -30,6 +30,8 @@ async function main() {
     dynamoPort,
     web: { port: webPort, mode: process.env.CONSORT_WEB_MODE === 'prod' ? 'prod' : 'dev' },
     seedDemo: true,
+    // SSM hosts need real AWS credentials and a region; without one the runtime refuses them with a clear message.
+    ssm: process.env.CONSORT_SSM_REGION ? { region: process.env.CONSORT_SSM_REGION } : undefined,
     log,
   });
 

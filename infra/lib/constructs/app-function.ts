@@ -171,6 +171,40 @@ export class AppFunction extends Construct {
       }),
     );
   }
+
+  /**
+   * Run provisioning scripts through SSM Run Command: SendCommand with the AWS-RunShellScript document only, on EC2
+   * or hybrid managed instances of this account and region that carry the tag `consort:provisioning=true` (operators
+   * opt instances in; nothing else can be targeted), plus GetCommandInvocation and CancelCommand, which have no
+   * resource-level permissions ("*", already acknowledged on every function for X-Ray).
+   */
+  allowSsmRunCommand(): void {
+    const instances = [
+      `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:instance/*`,
+      `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:managed-instance/*`,
+    ];
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ssm:SendCommand'],
+        resources: [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}::document/AWS-RunShellScript`],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ssm:SendCommand'],
+        resources: instances,
+        conditions: { StringEquals: { 'ssm:resourceTag/consort:provisioning': 'true' } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ssm:GetCommandInvocation', 'ssm:CancelCommand'], resources: ['*'] }));
+    for (const arn of instances) {
+      acknowledge(
+        this,
+        `AwsSolutions-IAM5[Resource::${nagValue(this, arn)}]`,
+        'SendCommand targets instances by id chosen per host at run time; the statement is limited to instances tagged consort:provisioning=true in this account and region.',
+      );
+    }
+  }
 }
 
 /** Where bill e-mails come from: an address whose identity (domain or address) is verified in SES. */

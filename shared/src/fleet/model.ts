@@ -6,7 +6,8 @@ import { RouteMatch } from './route-match';
 export const HostConfig = z.record(z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/), z.string().max(500));
 
 /**
- * A server of the tenant that Consort provisions over SSH (or, for the embedded demo host only, locally).
+ * A server of the tenant that Consort provisions over SSH, SSM Run Command (managed instances without inbound SSH)
+ * or, for the embedded demo host only, locally.
  * Host keys are pinned on first use: the first successful connection stores the SHA-256 fingerprint.
  */
 export const HostInput = z.object({
@@ -23,7 +24,13 @@ export const HostInput = z.object({
     .trim()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A POSIX user name')
     .default('root'),
-  transport: z.enum(['ssh', 'local']).default('ssh'),
+  transport: z.enum(['ssh', 'local', 'ssm']).default('ssh'),
+  /** For `ssm` hosts: the managed instance (EC2 `i-…` or hybrid `mi-…`) Run Command targets. */
+  instanceId: z
+    .string()
+    .trim()
+    .regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'An instance id such as i-0123456789abcdef0 or mi-0123456789abcdef0')
+    .optional(),
   hostKeyFingerprint: z
     .string()
     .regex(/^SHA256:[A-Za-z0-9+/=]+$/)

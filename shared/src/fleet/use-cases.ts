@@ -13,13 +13,26 @@ import { resolveRouting } from './routing';
 /** Platform policy passed by the composition root: the local transport runs scripts on the API machine itself. */
 export interface FleetPolicy {
   allowLocalTransport: boolean;
+  /** Whether this runtime has an SSM client (AWS: always; the embedded runtime only when configured). */
+  allowSsmTransport?: boolean;
 }
 
-function checkTransport(policy: FleetPolicy, transport: Host['transport'] | undefined) {
-  if (transport === 'local' && !policy.allowLocalTransport) {
+function checkTransport(policy: FleetPolicy, host: Pick<Host, 'transport' | 'instanceId'>) {
+  if (host.transport === 'local' && !policy.allowLocalTransport) {
     throw new ValidationError('The local transport is only available in the embedded runtime', [
       { path: ['transport'], message: 'Use ssh' },
     ]);
+  }
+  if (host.transport === 'ssm') {
+    if (!policy.allowSsmTransport) {
+      throw new ValidationError(
+        'This runtime has no SSM client: SSM hosts work on AWS, or locally when started with an SSM region (CONSORT_SSM_REGION)',
+        [{ path: ['transport'], message: 'SSM is not configured here; use ssh' }],
+      );
+    }
+    if (!host.instanceId) {
+      throw new ValidationError('An SSM host needs the managed instance id', [{ path: ['instanceId'], message: 'Required for ssm' }]);
+    }
   }
 }
 
@@ -39,7 +52,7 @@ export async function getHostOrThrow(deps: CoreDeps, actor: Actor, hostId: strin
 export async function createHost(deps: CoreDeps & FleetPolicy, actor: Actor, input: unknown): Promise<Host> {
   authorize(actor, 'hosts:write');
   const data = parseInput(HostInput, input);
-  checkTransport(deps, data.transport);
+  checkTransport(deps, data);
   const now = deps.clock.now().toISOString();
   const host: Host = { ...data, id: newId('host', deps.clock), tenantId: actor.tenantId, createdAt: now, updatedAt: now };
   await deps.store.hosts.put(host);
@@ -50,8 +63,8 @@ export async function updateHost(deps: CoreDeps & FleetPolicy, actor: Actor, hos
   authorize(actor, 'hosts:write');
   const host = await getHostOrThrow(deps, actor, hostId);
   const patch = parseInput(HostPatch, input);
-  checkTransport(deps, patch.transport);
   const next: Host = { ...host, ...stripUndefined(patch), updatedAt: deps.clock.now().toISOString() };
+  if (patch.transport || patch.instanceId) checkTransport(deps, next);
   // Moving a host to another address invalidates the pinned key unless a new one is given.
   if ((patch.address && patch.address !== host.address) || (patch.port && patch.port !== host.port)) {
     if (!patch.hostKeyFingerprint) delete next.hostKeyFingerprint;

@@ -5,7 +5,9 @@ export interface HostTarget {
   address: string;
   port: number;
   username: string;
-  transport: 'ssh' | 'local';
+  transport: 'ssh' | 'local' | 'ssm';
+  /** The managed instance SSM Run Command targets (`i-…` or `mi-…`), for `ssm` hosts. */
+  instanceId?: string;
   /** Pinned `SHA256:…` fingerprint; when absent the first connection pins it (trust on first use). */
   hostKeyFingerprint?: string;
 }

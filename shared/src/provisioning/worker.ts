@@ -13,7 +13,8 @@ import { renderUnitOfWork } from './render';
  */
 export interface WorkerDeps extends CoreDeps {
   templates: TemplateSource;
-  transports: { ssh: Transport; local?: Transport };
+  /** `ssm` only where an SSM client is configured (AWS; locally on request). */
+  transports: { ssh: Transport; local?: Transport; ssm?: Transport };
   /** Per-script timeout. */
   scriptTimeoutMs: number;
 }
@@ -132,6 +133,15 @@ function transportFor(deps: WorkerDeps, host: Host): Transport {
     return deps.transports.local;
   }
   return deps.transports.ssh;
+  if (host.transport === 'ssm') {
+    if (!deps.transports.ssm) {
+      throw new DomainError(
+        'transport_unavailable',
+        `Host ${host.name} uses SSM Run Command, which this runtime has not configured (start it with CONSORT_SSM_REGION, or run on AWS)`,
+      );
+    }
+    return deps.transports.ssm;
+  }
 }
 
 /** Execute: run each unit's script on the host. Unreachable hosts throw TransientError (the workflow retries). */
