@@ -91,8 +91,11 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
       config: { 'mysql.socket': MARIADB_SOCKET, 'mysql.user': 'root' },
     });
     expect(host.status, JSON.stringify(host.body)).toBe(201);
+    // Routed by engine: only MySQL services of these kinds go to this host.
+    const match = { field: 'spec.engine', op: 'eq', value: 'mysql' };
     for (const kind of ['database', 'databaseuser']) {
-      expect((await owner.post('/v1/routes', { kind, backend: 'mysql', hostId: host.body.id })).status).toBe(201);
+      const route = await owner.post('/v1/routes', { kind, backend: 'mysql', hostId: host.body.id, match });
+      expect(route.status, JSON.stringify(route.body)).toBe(201);
     }
   });
 
@@ -225,6 +228,16 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
       expect(res.status, JSON.stringify(spec)).toBe(422);
     }
     expect(rows(`SELECT User FROM mysql.user WHERE User = ${q(`${p}_x`)}`)).toEqual([]);
+  });
+
+  it('routes by engine: a PostgreSQL database does not reach the MySQL host', async () => {
+    const res = await owner.post('/v1/services', { accountId, kind: 'database', spec: { name: `${p}_pg`, engine: 'postgresql' } });
+    expect(res.status).toBe(201);
+    const { service, op } = await settled(res.body.service.id);
+    expect(service.state).toBe('failed');
+    expect(op.error).toMatch(/rule/i);
+    expect(schema(`${p}_pg`)).toBeUndefined();
+    expect((await owner.delete(`/v1/services/${service.id}`)).status).toBe(202);
   });
 
   it('deleting a database drops it and every grant on it', async () => {

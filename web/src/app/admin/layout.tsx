@@ -17,6 +17,7 @@ const NAV: { href: string; label: MessageKey; permission?: string; exact?: boole
   { href: '/admin/catalog', label: 'nav.catalog', permission: 'catalog:read' },
   { href: '/admin/orders', label: 'nav.orders', permission: 'orders:read' },
   { href: '/admin/bills', label: 'bills.nav', permission: 'bills:read' },
+  { href: '/admin/billing/runs', label: 'billingRuns.nav', permission: 'bills:read' },
   { href: '/admin/payments/transactions', label: 'payments.nav', permission: 'payments:read' },
   { href: '/admin/api-keys', label: 'nav.apiKeys', permission: 'apikeys:manage' },
   { href: '/admin/settings', label: 'nav.settings', permission: 'tenant:manage' },
