@@ -15,6 +15,7 @@ import { S3DocumentStore } from '@consort/shared/adapters/s3/s3-document-store';
 import { SesMailer, unconfiguredMailer } from '@consort/shared/adapters/ses/ses-mailer';
 import { DynamoStore } from '@consort/shared/adapters/dynamodb/dynamo-store';
 import { SqsProvisioningQueue } from '@consort/shared/adapters/sqs/sqs-provisioning-queue';
+import { SdkStripeGateway, stripeClient } from '@consort/shared/adapters/stripe/stripe-gateway';
 import { generateProvisioningKeyPair } from '@consort/shared/adapters/ssh/keys';
 import { SshTransport } from '@consort/shared/adapters/ssh/ssh-transport';
 import { FileTemplateSource } from '@consort/shared/adapters/templates/file-template-source';
@@ -34,6 +35,9 @@ const Env = z.object({
   MAIL_FROM: z.union([z.literal(''), z.email()]).default(''),
   MAIL_FROM_NAME: z.string().default('Consort'),
   CONSORT_TEMPLATES_DIR: z.string().default('/var/task/templates'),
+  /** Stripe platform secret key and Connect webhook signing secret; both empty = no card payments (422). */
+  STRIPE_SECRET_KEY: z.string().default(''),
+  STRIPE_WEBHOOK_SECRET: z.string().default(''),
 });
 
 /** The AWS composition root: the only place (with the local stack) that constructs SDK clients. */
@@ -55,6 +59,10 @@ export function createAwsDeps(): AppDeps {
       ? new SesMailer(new SESv2Client({}), { from: { address: env.MAIL_FROM, name: env.MAIL_FROM_NAME } }, systemClock)
       : unconfiguredMailer,
     templates: new FileTemplateSource(env.CONSORT_TEMPLATES_DIR),
+    stripe:
+      env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
+        ? new SdkStripeGateway(stripeClient(env.STRIPE_SECRET_KEY), env.STRIPE_WEBHOOK_SECRET)
+        : undefined,
     stripe:
       env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
         ? new SdkStripeGateway(stripeClient(env.STRIPE_SECRET_KEY), env.STRIPE_WEBHOOK_SECRET)
