@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { billOrThrow, tenantOrThrow } from '../bills/use-cases';
 import { authorize, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
-import { ConflictError, DomainError, NotFoundError, ValidationError } from '../core/errors';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { newId } from '../core/ids';
 import { Money } from '../core/money';
 import { parseInput } from '../core/validate';
@@ -131,6 +131,7 @@ export async function startStripeOnboarding(deps: PaymentDeps, actor: Actor, inp
 /** Staff: the tenant's payment settings, refreshing whether Stripe lets the account take charges. */
 export async function getPaymentSettings(deps: PaymentDeps, actor: Actor): Promise<PaymentSettings & { cardPayments: boolean }> {
   authorize(actor, 'payments:read');
+  if (actor.type === 'customer') throw new ForbiddenError('Only staff see the payment settings');
   let settings = await paymentSettingsOf(deps, actor.tenantId);
   if (settings.stripe && !settings.stripe.chargesEnabled && deps.stripe) settings = await refreshAccount(deps, actor.tenantId, settings);
   return { ...settings, cardPayments: !!deps.stripe && !!settings.stripe?.chargesEnabled };
@@ -219,9 +220,8 @@ async function attachRefs(deps: CoreDeps, tx: Transaction, refs: Partial<Transac
 /** Customers (own account) and staff: a setup-mode Checkout Session that saves a card for automatic charges. */
 export async function startSavingCard(deps: PaymentDeps, actor: Actor, accountId: string, input: unknown): Promise<{ url: string }> {
   const { successUrl, cancelUrl } = parseInput(PayInput, input);
-  if (actor.type === 'customer' ? actor.accountId !== accountId : (authorize(actor, 'payments:write'), false)) {
-    throw new NotFoundError('Account', accountId);
-  }
+  if (actor.type !== 'customer') authorize(actor, 'payments:write');
+  else if (actor.accountId !== accountId) throw new NotFoundError('Account', accountId);
   const account = await deps.store.accounts.get(actor.tenantId, accountId);
   if (!account) throw new NotFoundError('Account', accountId);
   const stripe = gateway(deps);

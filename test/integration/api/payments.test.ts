@@ -365,3 +365,52 @@ describe('saved cards', () => {
     expect(charge).toMatchObject({ stripeAccount: alphaAccount, idempotencyKey: `consort:${alphaTenant}:charge:${charged.body.id}:1` });
   });
 });
+
+describe('customers', () => {
+  it('pay their own bills only, see only their own payments and sources, and cannot move transactions', async () => {
+    const own = await newAccount(alpha);
+    const other = await newAccount(alpha);
+    const ownBill = await issuedBill(alpha, own, '5.00');
+    const otherBill = await issuedBill(alpha, other, '5.00');
+    const otherTx = await alpha.post('/v1/payments/transactions', {
+      accountId: other,
+      method: 'transfer',
+      allocations: [{ billId: otherBill.id }],
+    });
+    const email = `member-${Math.random().toString(36).slice(2, 8)}@example.org`;
+    const user = await alpha.post('/v1/users', {
+      name: 'Member',
+      email,
+      role: 'customer',
+      password: 'long-enough-password',
+      accountId: own,
+    });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+    const slug = (await alpha.get('/v1/tenant')).body.slug;
+    const session = await apiClient(stack.apiUrl).post('/v1/auth/sessions', {
+      organisation: slug,
+      email,
+      password: 'long-enough-password',
+    });
+    expect(session.status, JSON.stringify(session.body)).toBe(201);
+    const customer = apiClient(stack.apiUrl, session.body.token);
+    const urls = { successUrl: 'http://portal.example.org/ok', cancelUrl: 'http://portal.example.org/no' };
+
+    const paid = await customer.post(`/v1/bills/${ownBill.id}/pay`, urls);
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect((await customer.post(`/v1/bills/${otherBill.id}/pay`, urls)).status).toBe(404);
+    const mine = await customer.get('/v1/payments/transactions');
+    expect(mine.body.items.map((t: { id: string }) => t.id)).toEqual([paid.body.transactionId]);
+    expect((await customer.get(`/v1/payments/transactions/${otherTx.body.id}`)).status).toBe(404);
+    expect((await customer.get(`/v1/accounts/${other}/payment-sources`)).status).toBe(404);
+    expect((await customer.get(`/v1/accounts/${own}/payment-sources`)).status).toBe(200);
+    expect((await customer.post(`/v1/payments/transactions/${paid.body.transactionId}/transition`, { to: 'succeeded' })).status).toBe(403);
+    expect(
+      (await customer.post('/v1/payments/transactions', { accountId: own, method: 'manual', allocations: [{ billId: ownBill.id }] }))
+        .status,
+    ).toBe(422);
+    expect((await customer.get('/v1/payments/settings')).status).toBe(403);
+    expect((await customer.post(`/v1/bills/${ownBill.id}/charge`)).status).toBe(403);
+    expect((await alpha.get(`/v1/bills/${ownBill.id}`)).body.state).toBe('closed');
+  });
+});
