@@ -101,6 +101,8 @@ describe('web app spec', () => {
     expect(issues({ ...base, type: 'static', phpOptions: { memory_limit: '64M' } })).toEqual(['phpOptions: A static app runs no PHP']);
     expect(issues({ name: 'shop' })[0]).toMatch(/^systemUser/);
     expect(issues({ ...base, systemUser: 'root' })[0]).toMatch(/reserved/);
+    // Debian's pool.d/www.conf defines [www]: a second pool of that name would stop the real master's reload.
+    expect(issues({ ...base, name: 'www' })).toEqual(["name: www is the name of Debian's own PHP-FPM pool; choose another"]);
     expect(webAppReferences(WebAppSpec.parse(base))).toEqual([expect.objectContaining({ kind: 'systemuser', anyOf: ['alice'] })]);
   });
 

@@ -119,7 +119,7 @@ const DEFAULT_PROCESSES = { manager: 'ondemand', maxChildren: 5, idleTimeoutSeco
 export const WebAppSpec = z
   .strictObject({
     /** Names the pool and its socket on the hosts; unique in the tenant and fixed once created. */
-    name: Slug,
+    name: Slug.refine((name) => name !== 'www', "www is the name of Debian's own PHP-FPM pool; choose another"),
     type: z.enum(WEBAPP_TYPES).default('php'),
     /** The pool's processes run as this user of the account. */
     systemUser: PosixUsername,
