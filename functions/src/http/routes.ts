@@ -4,6 +4,7 @@ import { billingRunRoutes } from './billing-runs';
 import { catalogRoutes } from './catalog';
 import { fleetRoutes } from './fleet';
 import { openApiDocument } from './openapi';
+import { rolloutRoutes } from './rollouts';
 import { paymentRoutes } from './payments';
 import { route, type Method, type RouteDefinition } from './route';
 import { sepaRoutes } from './sepa';
@@ -14,6 +15,7 @@ const apiRoutes: RouteDefinition[] = [
   ...tenancyRoutes,
   ...accountRoutes,
   ...fleetRoutes,
+  ...rolloutRoutes,
   ...serviceRoutes,
   ...catalogRoutes,
   ...billRoutes,

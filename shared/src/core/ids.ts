@@ -24,6 +24,7 @@ export const ID_PREFIX = {
   sepaBatch: 'sdb',
   bankImport: 'bim',
   billingRun: 'brn',
+  rollout: 'rol',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

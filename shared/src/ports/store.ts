@@ -11,6 +11,7 @@ import type { SepaBatch, SepaBatchSummary } from '../payments/batches';
 import type { Mandate, SepaSettings } from '../payments/mandates';
 import type { Host, Route } from '../fleet/model';
 import type { Operation, OperationState } from '../provisioning/model';
+import type { Rollout } from '../provisioning/rollouts';
 import type { Service } from '../services/model';
 import type { ApiKey, Session, Tenant, User } from '../tenancy/model';
 
@@ -151,6 +152,8 @@ export interface Store {
     ): Promise<Operation | undefined>;
     /** Back into the outbox for a new attempt (retry), from failed only. */
     retry(tenantId: string, operationId: string, now: string): Promise<Operation | undefined>;
+    /** Writes an operation that is not part of a service change (rollout re-applies); false when the id exists. */
+    create(operation: Operation): Promise<boolean>;
   };
   billableServices: {
     get(tenantId: string, id: string): Promise<BillableService | undefined>;
@@ -314,5 +317,16 @@ export interface Store {
     recordImport(tenantId: string, result: ImportResult): Promise<void>;
     /** Newest first, without lines. */
     listImports(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<Omit<ImportResult, 'lines'>>>;
+  };
+  /** Rollouts: bulk re-applies with their host plan and progress (shared/src/provisioning/rollouts.ts). */
+  rollouts: {
+    create(rollout: Rollout): Promise<void>;
+    get(tenantId: string, rolloutId: string): Promise<Rollout | undefined>;
+    /** Newest first. */
+    list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<Rollout>>;
+    /** Writes the rollout if it is still at `expectedVersion` (then bumped); false when it moved meanwhile. */
+    update(rollout: Rollout, expectedVersion: number): Promise<boolean>;
+    /** Counts one operation's outcome on the rollout's host `hostIndex` (atomic; bumps the version). */
+    recordOutcome(tenantId: string, rolloutId: string, hostIndex: number, ok: boolean, now: string): Promise<void>;
   };
 }

@@ -50,6 +50,8 @@ export interface Operation {
   units?: { hostId: string; backend: string; routeId: string }[];
   /** Outcome per target host for the current attempt. */
   hostStates: Record<string, 'applied' | 'failed'>;
+  /** Set on re-apply operations of a rollout: the rollout and the index of its host (progress is counted there). */
+  rollout?: { id: string; host: number };
   /** Every execution, across attempts, newest last. */
   logs: ExecutionLog[];
 }

@@ -38,7 +38,8 @@ export async function dispatchOperation(deps: CoreDeps, tenantId: string, operat
   }
   if (op.state !== 'pending') return op;
   const now = deps.clock.now().toISOString();
-  const routing = await routeOperation(deps, tenantId, op);
+  // Rollout operations come with their (host, backend) units; everything else is routed now.
+  const routing: Routing = op.units?.length ? { units: op.units } : await routeOperation(deps, tenantId, op);
   if ('reason' in routing) {
     const failed = await deps.store.operations.transition(tenantId, op.id, ['pending'], {
       state: 'failed',

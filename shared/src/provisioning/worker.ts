@@ -6,6 +6,7 @@ import type { Transport, TemplateSource } from '../ports/transport';
 import { serviceType } from '../services/registry';
 import { truncateLog, type ExecutionLog, type Operation } from './model';
 import { renderUnitOfWork } from './render';
+import { settleRolloutOperation } from './rollout-use-cases';
 
 /**
  * The provisioning workflow's steps (Prepare → Execute → Complete, Catch → MarkFailed). Each step takes
@@ -132,7 +133,6 @@ function transportFor(deps: WorkerDeps, host: Host): Transport {
     if (!deps.transports.local) throw new DomainError('transport_unavailable', 'The local transport is not available in this runtime');
     return deps.transports.local;
   }
-  return deps.transports.ssh;
   if (host.transport === 'ssm') {
     if (!deps.transports.ssm) {
       throw new DomainError(
@@ -142,6 +142,7 @@ function transportFor(deps: WorkerDeps, host: Host): Transport {
     }
     return deps.transports.ssm;
   }
+  return deps.transports.ssh;
 }
 
 /** Execute: run each unit's script on the host. Unreachable hosts throw TransientError (the workflow retries). */
@@ -188,6 +189,11 @@ async function finish(deps: CoreDeps, tenantId: string, op: Operation, now: stri
     : undefined;
   const done = await deps.store.operations.transition(tenantId, op.id, ['running', 'queued'], { state, error, updatedAt: now });
   if (!done) return;
+  await settleService(deps, tenantId, op, state, now);
+  await settleRolloutOperation(deps, done, state === 'applied');
+}
+
+async function settleService(deps: CoreDeps, tenantId: string, op: Operation, state: 'applied' | 'failed', now: string) {
   if (state === 'failed') return deps.store.services.settle(tenantId, op.serviceId, op.id, 'failed', now);
   if (op.action === 'delete') {
     await deps.store.services.settle(tenantId, op.serviceId, op.id, 'deleted', now);

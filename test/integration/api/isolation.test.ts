@@ -100,6 +100,9 @@ beforeAll(async () => {
   expect((await a.client.post(`/v1/bills/${fee.body.id}/close`)).status).toBe(200);
   const sepaBatch = await a.client.post('/v1/payments/sepa/batches', { accountIds: [debtor.body.id] });
   expect(sepaBatch.status, JSON.stringify(sepaBatch.body)).toBe(201);
+  const rollout = await a.client.post('/v1/rollouts', { kind: 'domain', maxConcurrency: 1 });
+  expect(rollout.status, JSON.stringify(rollout.body)).toBe(202);
+  await stack.idle();
   const orders = await a.client.get(`/v1/orders?serviceId=${service.body.service.id}`);
   expect(orders.body.items).toHaveLength(1);
   Object.assign(ids, {
@@ -116,6 +119,7 @@ beforeAll(async () => {
     orderId: orders.body.items[0].id,
     billId: bill.body.id,
     lineId: bill.body.lines[0].id,
+    rolloutId: rollout.body.id,
     transactionId: transaction.body.id,
     sourceId: source.body.id,
     mandateId: mandate.body.id,

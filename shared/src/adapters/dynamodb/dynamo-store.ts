@@ -30,6 +30,7 @@ import type { Store } from '../../ports/store';
 import type { ApiKey, Session, Tenant, User } from '../../tenancy/model';
 import { createBillStore } from './bill-store';
 import { createBillingRunStore } from './billing-run-store';
+import { createRolloutStore } from './rollout-store';
 import { createPaymentStore } from './payment-store';
 import { createSepaStore } from './sepa-store';
 import { indexKeys, KEY_ATTRIBUTES, keys, PLATFORM_PK } from './keys';
@@ -132,6 +133,13 @@ export class DynamoStore implements Store {
   /** Billing run records and their pages (./billing-run-store.ts). */
   get billingRuns(): Store['billingRuns'] {
     return (this.billingRunStore ??= createBillingRunStore(this.db, this.tableName));
+  }
+
+  private rolloutStore?: Store['rollouts'];
+
+  /** Rollouts (./rollout-store.ts). */
+  get rollouts(): Store['rollouts'] {
+    return (this.rolloutStore ??= createRolloutStore(this.db, this.tableName));
   }
 
   private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
@@ -652,6 +660,15 @@ export class DynamoStore implements Store {
         return strip<Operation>(out.Attributes);
       } catch (error) {
         if (isConditionFailure(error)) return undefined; // replayed message or stale attempt
+        throw error;
+      }
+    },
+    create: async (operation) => {
+      try {
+        await this.put(this.operationItem(operation), 'attribute_not_exists(pk)');
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
         throw error;
       }
     },
