@@ -42,8 +42,18 @@ export async function HostFields({ host, kinds }: { host?: Host; kinds: ServiceK
         options={[
           { value: 'ssh', label: t('hosts.transports.ssh') },
           { value: 'local', label: t('hosts.transports.local') },
+          { value: 'ssm', label: t('hosts.transports.ssm') },
         ]}
         defaultValue={host?.transport ?? 'ssh'}
+      />
+      <Field
+        name="instanceId"
+        label={t('ssmHosts.instanceId')}
+        hint={t('ssmHosts.instanceIdHint')}
+        placeholder="i-0123456789abcdef0"
+        autoCapitalize="none"
+        spellCheck={false}
+        defaultValue={host?.instanceId}
       />
       <Field
         name="hostKeyFingerprint"

@@ -31,6 +31,7 @@ function hostBody(t: Translate, formData: FormData) {
     port: num(formData, 'port') ?? 22,
     username: str(formData, 'username') || 'root',
     transport: str(formData, 'transport') || 'ssh',
+    instanceId: optional(formData, 'instanceId'),
     hostKeyFingerprint: optional(formData, 'hostKeyFingerprint'),
     config: parseConfig(t, String(formData.get('config') ?? '')),
     description: optional(formData, 'description'),
