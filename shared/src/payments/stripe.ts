@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
+import type { Bill } from '../bills/model';
 import { billOrThrow, tenantOrThrow } from '../bills/use-cases';
 import { authorize, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
@@ -18,7 +19,7 @@ import {
   type TransactionState,
   type TransitionDetails,
 } from './model';
-import { createTransaction, refClaims, transitionTransaction } from './transactions';
+import { billBalance, createTransaction, refClaims, transitionTransaction } from './transactions';
 
 // Stripe (issue 5): the platform with one connected account per tenant and direct charges on it. The member's "Pay"
 // opens a Checkout Session for what is owed; saved cards come from setup-mode sessions and are charged off-session.
@@ -180,6 +181,8 @@ export async function payBill(
   const bill = await billOrThrow(deps, actor, billId);
   const stripe = gateway(deps);
   const account = await connectedAccount(deps, actor.tenantId);
+  const open = await openCheckout(deps, bill);
+  if (open) return open;
   const tx = await createTransaction(deps, actor, {
     accountId: bill.accountId,
     method: 'card',
@@ -203,6 +206,23 @@ export async function payBill(
   if (!session.url) throw new Error(`Stripe returned no URL for Checkout Session ${session.id}`);
   await attachRefs(deps, tx, { stripeCheckoutSessionId: session.id });
   return { transactionId: tx.id, url: session.url };
+}
+
+/**
+ * A Checkout Session already open for exactly what is still owed on this bill (the customer pressed Pay twice, or
+ * came back from Stripe without paying): reused, so two tabs cannot charge the bill twice.
+ */
+async function openCheckout(deps: PaymentDeps, bill: Bill): Promise<{ transactionId: string; url: string } | undefined> {
+  const allocations = await deps.store.payments.listByBill(bill.tenantId, bill.id);
+  const { outstanding } = await billBalance(deps, bill);
+  for (const a of allocations.filter((x) => x.method === 'card' && x.state === 'created' && x.amount === outstanding)) {
+    const tx = await deps.store.payments.get(bill.tenantId, a.transactionId);
+    const sessionId = tx?.refs.stripeCheckoutSessionId;
+    if (!tx || !sessionId || tx.allocations.length !== 1 || !tx.refs.stripeAccountId) continue;
+    const session = await gateway(deps).getCheckoutSession(tx.refs.stripeAccountId, sessionId);
+    if (session.status === 'open' && session.url) return { transactionId: tx.id, url: session.url };
+  }
+  return undefined;
 }
 
 /** Record new external references on a transaction without moving it (version-checked, retried). */

@@ -398,6 +398,9 @@ describe('customers', () => {
 
     const paid = await customer.post(`/v1/bills/${ownBill.id}/pay`, urls);
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    // Pressing Pay again while that Checkout is open reuses it: one transaction, one session.
+    const again = await customer.post(`/v1/bills/${ownBill.id}/pay`, urls);
+    expect(again.body).toEqual(paid.body);
     expect((await customer.post(`/v1/bills/${otherBill.id}/pay`, urls)).status).toBe(404);
     const mine = await customer.get('/v1/payments/transactions');
     expect(mine.body.items.map((t: { id: string }) => t.id)).toEqual([paid.body.transactionId]);
