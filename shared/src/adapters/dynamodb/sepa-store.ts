@@ -20,6 +20,18 @@ import { indexKeys, keys } from './keys';
 
 type Item = Record<string, unknown>;
 
+/** Characters of JSON an import record may hold (DynamoDB items stop at 400 KB). */
+const MAX_RESULT_CHARS = 300_000;
+
+/** The result as stored: every line while it fits, else the lines that fit (the summary still counts them all). */
+function storedResult(result: ImportResult): string {
+  const full = JSON.stringify(result);
+  if (full.length <= MAX_RESULT_CHARS) return full;
+  const lines = [...result.lines];
+  while (lines.length > 0 && JSON.stringify({ ...result, lines }).length > MAX_RESULT_CHARS) lines.length = Math.floor(lines.length / 2);
+  return JSON.stringify({ ...result, lines, linesTruncated: true });
+}
+
 /** The Store's `sepa` section over one table. */
 export function createSepaStore(db: DynamoDBDocumentClient, tableName: string): Store['sepa'] {
   const TableName = tableName;
@@ -188,8 +200,7 @@ export function createSepaStore(db: DynamoDBDocumentClient, tableName: string): 
                 ...indexKeys.sepaImportOfTenant(tid, result.importedAt ?? '', result.sha256),
                 entity: 'sepaImport',
                 summary: JSON.stringify(summary),
-                // The full result (lines) as one string attribute; files are capped so it stays far below 400 KB.
-                result: JSON.stringify(result),
+                result: storedResult(result),
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),

@@ -20,6 +20,8 @@ const NAV: { href: string; label: MessageKey; permission?: string; exact?: boole
   { href: '/admin/bills', label: 'bills.nav', permission: 'bills:read' },
   { href: '/admin/billing/runs', label: 'billingRuns.nav', permission: 'bills:read' },
   { href: '/admin/payments/transactions', label: 'payments.nav', permission: 'payments:read' },
+  { href: '/admin/payments/batches', label: 'sepa.navBatches', permission: 'payments:read' },
+  { href: '/admin/payments/imports', label: 'sepa.navImports', permission: 'payments:read' },
   { href: '/admin/api-keys', label: 'nav.apiKeys', permission: 'apikeys:manage' },
   { href: '/admin/settings', label: 'nav.settings', permission: 'tenant:manage' },
 ];
