@@ -38,6 +38,14 @@ export async function AccountFields({ account, defaultCountry }: { account?: Acc
         placeholder={t('accounts.localeDefault')}
         defaultValue={account?.locale ?? ''}
       />
+      <Field
+        name="tags"
+        label={t('routeRules.accountTags')}
+        hint={t('routeRules.accountTagsHint')}
+        autoCapitalize="none"
+        spellCheck={false}
+        defaultValue={account?.tags?.join(', ')}
+      />
       <TextAreaField name="comments" label={t('accounts.comments')} rows={3} className="field-wide" defaultValue={account?.comments} />
     </div>
   );

@@ -1152,6 +1152,8 @@ export const ca: Messages = {
     instanceIdHint: 'Només per a servidors SSM: la instància gestionada (i-… o mi-…), amb l’etiqueta consort:provisioning=true.',
   },
   routeRules: {
+    accountTags: 'Etiquetes',
+    accountTagsHint: 'Opcional: etiquetes per a les regles de rutes, separades per comes (p. ex. premium, eu-south).',
     title: 'Rutes cap a aquest servidor',
     empty: 'Encara cap ruta no envia serveis a aquest servidor.',
     rule: 'Regla',

@@ -1148,6 +1148,8 @@ export const en = {
     instanceIdHint: 'For SSM hosts only: the managed instance (i-… or mi-…), tagged consort:provisioning=true.',
   },
   routeRules: {
+    accountTags: 'Tags',
+    accountTagsHint: 'Optional labels for route rules, separated by commas (e.g. premium, eu-south).',
     title: 'Routes to this host',
     empty: 'No route sends services to this host yet.',
     rule: 'Rule',

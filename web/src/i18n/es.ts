@@ -1155,6 +1155,8 @@ export const es: Messages = {
     instanceIdHint: 'Solo para servidores SSM: la instancia gestionada (i-… o mi-…), con la etiqueta consort:provisioning=true.',
   },
   routeRules: {
+    accountTags: 'Etiquetas',
+    accountTagsHint: 'Opcional: etiquetas para las reglas de rutas, separadas por comas (p. ej. premium, eu-south).',
     title: 'Rutas hacia este servidor',
     empty: 'Ninguna ruta envía servicios a este servidor todavía.',
     rule: 'Regla',

@@ -22,6 +22,10 @@ function accountBody(formData: FormData) {
     country: str(formData, 'country'),
     locale: optional(formData, 'locale'),
     comments: optional(formData, 'comments'),
+    // Staff labels that route rules read (`account.tags contains …`); "premium, eu" → ["premium", "eu"].
+    tags: str(formData, 'tags')
+      .split(/[\s,]+/)
+      .filter(Boolean),
   };
 }
 
