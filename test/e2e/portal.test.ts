@@ -3,34 +3,21 @@
 // file the BIND backend wrote, reads the operation log, prices domains in the catalog and previews the customer's
 // bill, then its customer signs in to the member portal.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { startLocalStack } from '../../functions/src/local/stack';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  atPath,
+  browserTestsRunnable,
+  eventually,
+  reportFailures as reportFailuresOf,
+  shows,
+  startBrowserSession,
+  type BrowserSession,
+} from '../support/browser';
 
-declare module 'vitest' {
-  // Provided by the run's global setup (one DynamoDB Local per run).
-  interface ProvidedContext {
-    dynamoEndpoint: string;
-  }
-}
-
-const CHROMIUM = process.env.CONSORT_CHROMIUM ?? '/usr/bin/chromium';
-const IS_CI = process.env.CI === 'true';
-/** `prod` (default): `next build` when web/ changed, then `next start`. `dev`: `next dev` (compiles per page). */
-const WEB_MODE = process.env.CONSORT_E2E_WEB_MODE === 'dev' ? 'dev' : 'prod';
-const ARTIFACTS = fileURLToPath(new URL('../../test-results/e2e', import.meta.url));
-
-// Locally, no browser means nothing to test; in CI a missing browser is a broken setup and must fail.
-const runnable = existsSync(CHROMIUM) || IS_CI;
-
-describe.skipIf(!runnable)('admin and member portals in a browser', () => {
-  const logs: string[] = [];
-  const workDir = mkdtempSync(join(tmpdir(), 'consort-e2e-'));
-  const zonesDir = join(workDir, 'zones');
+describe.skipIf(!browserTestsRunnable)('admin and member portals in a browser', () => {
   const suffix = randomBytes(3).toString('hex');
   const owner = {
     organisation: `E2E Hosting ${suffix}`,
@@ -42,73 +29,24 @@ describe.skipIf(!runnable)('admin and member portals in a browser', () => {
   const customer = { email: `board-${suffix}@example.org`, password: `member-pass-${suffix}` };
   const domain = 'example-e2e.test';
 
-  let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext;
+  let session: BrowserSession | undefined;
   let page: Page;
-  let webUrl: string;
-
-  // playwright-core has no web-first assertions (those live in @playwright/test): wait, then assert.
-  /** Resolves when the (first) element is visible. */
-  const shows = (locator: Locator) => locator.first().waitFor({ state: 'visible' });
-  /** `expect.poll` with a timeout suited to server-rendered pages. */
-  const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000 });
-
-  /** Wait for a page by its path (a regex on the whole URL would also match `?next=/portal`). */
-  const atPath = (path: string | RegExp) => (url: URL) => (typeof path === 'string' ? url.pathname === path : path.test(url.pathname));
+  let workDir: string;
+  let zonesDir: string;
 
   /** On failure: a screenshot and the last log lines of every component. */
-  function reportFailures(name: string) {
-    onTestFailed(async () => {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      const file = join(ARTIFACTS, `${name}.png`);
-      await page?.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-      console.error(`Screenshot: ${file}\nPage: ${page?.url()}\n--- last log lines ---\n${logs.slice(-150).join('\n')}`);
-    });
-  }
+  const reportFailures = (name: string) => reportFailuresOf(() => session, name);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (install Debian's chromium or set CONSORT_CHROMIUM)`);
+    session = await startBrowserSession();
+    page = session.page;
+    workDir = session.workDir;
+    zonesDir = join(workDir, 'zones');
     mkdirSync(zonesDir, { recursive: true });
-    stack = await startLocalStack({
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      tableName: `e2e-${suffix}`,
-      apiPort: 0,
-      web: { port: 0, mode: WEB_MODE },
-      allowLocalTransport: true,
-      dataDir: join(workDir, 'data'),
-      schedules: false,
-      fastRetries: true,
-      weakPasswordHashing: true,
-      log: (prefix, line) => logs.push(`[${prefix}] ${line}`),
-    });
-    if (!stack.webUrl) throw new Error('The local stack started without the web app');
-    webUrl = stack.webUrl;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    context = await browser.newContext({ baseURL: webUrl, locale: 'en-GB' });
-    context.setDefaultTimeout(30_000);
-    context.setDefaultNavigationTimeout(60_000);
-    page = await context.newPage();
-    page.on('console', (m) => m.type() !== 'debug' && logs.push(`[browser:${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => logs.push(`[browser:pageerror] ${e.message}`));
-    page.on('requestfailed', (r) => logs.push(`[browser:requestfailed] ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await session?.close();
   }, 60_000);
 
   it('signs up a tenant and lands on the admin dashboard', async () => {
