@@ -377,6 +377,7 @@ const FIELDS: [kind: string, FieldCase][] = [
     },
   ],
   ['website', { field: 'disabled', base: () => ({ name: 'shop', domains: ['example.org'] }), set: at(['disabled']) }],
+  ['website', { field: 'webApp', base: () => ({ name: 'shop', domains: ['example.org'], webApp: 'shop' }), set: at(['webApp']) }],
   ...databaseFields('mysql'),
   ...databaseFields('postgresql'),
   // Web apps (PHP-FPM pools): every field, PHP options one by one, and the dynamic manager's bounds.

@@ -1,4 +1,7 @@
-import { dirname, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FileTemplateSource } from '@consort/shared/adapters/templates/file-template-source';
@@ -7,7 +10,9 @@ import type { Host } from '@consort/shared/fleet/model';
 import { hostConfig, renderUnitOfWork } from '@consort/shared/provisioning/render';
 import type { BackendDefinition } from '@consort/shared/services/define-service-type';
 import { iniLines, PhpOptions, webApp, webAppReferences, WebAppSpec, type WebAppSpec as Spec } from '@consort/shared/services/webapp/index';
+import { website, websiteReferences, WebsiteSpec } from '@consort/shared/services/website/index';
 import type { Tenant } from '@consort/shared/tenancy/model';
+import { requireTool } from '../../setup/require-tool';
 
 const TEMPLATES = new FileTemplateSource(resolve(dirname(fileURLToPath(import.meta.url)), '../../../templates'));
 const fpm = webApp.backends[0] as BackendDefinition<Spec>;
@@ -156,3 +161,83 @@ describe('php-fpm backend', () => {
     expect(script.match(/>>> commit php-fpm/g)).toHaveLength(1);
   });
 });
+
+describe.skipIf(!requireTool('/usr/sbin/nginx', 'nginx') || !requireTool('/usr/sbin/apache2', 'apache2'))(
+  'websites running a web app',
+  () => {
+    const site = { name: 'shop', domains: ['shop.example.org'], webApp: 'shop', options: { indexFiles: ['index.php'] } };
+
+    it('refers to a web app of the account', () => {
+      expect(websiteReferences(WebsiteSpec.parse(site))).toContainEqual(
+        expect.objectContaining({ kind: 'webapp', anyOf: ['shop'], path: ['webApp'] }),
+      );
+    });
+
+    it.each(website.backends.map((b) => [b.name, b] as const))(
+      '%s sends .php requests to the app’s socket, and its own checker accepts the site',
+      async (daemon, backend) => {
+        const dir = mkdtempSync(join(tmpdir(), 'consort-webapp-site-'));
+        try {
+          const config = {
+            'php.run_dir': join(dir, 'run'),
+            'website.root_base': join(dir, 'www'),
+            [`${daemon}.sites_dir`]: join(dir, 'sites'),
+            [`${daemon}.log_dir`]: join(dir, 'log'),
+            'nginx.nginx': '/usr/sbin/nginx',
+            'apache.apache': '/usr/sbin/apache2',
+            [`${daemon}.reload`]: 'true',
+          };
+          const { script } = await renderUnitOfWork({
+            templates: TEMPLATES,
+            tenant,
+            host: host(config),
+            backend,
+            items: [
+              {
+                operationId: 'op_1',
+                action: 'save',
+                service: { id: 'svc_1', accountId: 'acc_1', name: 'shop', kind: 'website', spec: site, backendState: {} },
+              },
+            ],
+          });
+          // The save script runs the daemon's checker (nginx -t / apache2 -t) before it installs anything.
+          const run = spawnSync('bash', ['-s'], { input: script, encoding: 'utf8' });
+          expect(run.status, run.stderr).toBe(0);
+          const conf = readFileSync(join(dir, 'sites', 'shop.conf'), 'utf8');
+          const socket = join(dir, 'run', 'shop.sock');
+          if (daemon === 'nginx') {
+            expect(conf).toContain(`    location ~ \\.php$ {\n        try_files $uri =404;\n        include /etc/nginx/fastcgi_params;\n`);
+            expect(conf).toContain(`        fastcgi_pass unix:${socket};\n`);
+          } else {
+            expect(conf).toContain(
+              `    <FilesMatch "\\.php$">\n        SetHandler "proxy:unix:${socket}|fcgi://localhost"\n    </FilesMatch>\n`,
+            );
+          }
+          const plain = await renderUnitOfWork({
+            templates: TEMPLATES,
+            tenant,
+            host: host(config),
+            backend,
+            items: [
+              {
+                operationId: 'op_2',
+                action: 'save',
+                service: {
+                  id: 'svc_1',
+                  accountId: 'acc_1',
+                  name: 'shop',
+                  kind: 'website',
+                  spec: { ...site, webApp: undefined },
+                  backendState: {},
+                },
+              },
+            ],
+          });
+          expect(plain.script).not.toContain('.sock');
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+  },
+);

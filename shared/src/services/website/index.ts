@@ -115,6 +115,8 @@ export const WebsiteSpec = z
     options: WebsiteOptions.default({ directoryListing: false, errorPages: [] }),
     /** A disabled site keeps its spec and files; its configuration is removed from the web server. */
     disabled: z.boolean().default(false),
+    /** A web app of the account whose PHP-FPM pool runs the site's `.php` files (on the same host, by socket). */
+    webApp: Slug.optional(),
   })
   .refine((s) => !s.certificate || s.protocol !== 'http', {
     path: ['certificate'],
@@ -145,6 +147,9 @@ export function websiteReferences(spec: WebsiteSpec): ServiceReference[] {
       path: ['systemUser'],
       message: `This account has no system user ${spec.systemUser}`,
     });
+  }
+  if (spec.webApp) {
+    refs.push({ kind: 'webapp', anyOf: [spec.webApp], path: ['webApp'], message: `This account has no web app ${spec.webApp}` });
   }
   return refs;
 }
@@ -220,6 +225,8 @@ export function siteContext(daemon: 'nginx' | 'apache', spec: WebsiteSpec, confi
     error_log: join(logDir, `${spec.name}.error.log`),
     is_disabled: spec.disabled ? 'yes' : 'no',
     sites_dir: hostPath(config, `${daemon}.sites_dir`),
+    // The web app's PHP-FPM socket (templates/provisioning/webapp): `.php` requests go there; '' = no PHP.
+    php_socket: spec.webApp ? join(hostPath(config, 'php.run_dir'), `${spec.webApp}.sock`) : '',
   };
 }
 
@@ -230,6 +237,8 @@ const SHARED_CONFIG = {
   'tls.dir': '/etc/letsencrypt/live',
   'tls.certificate': '/etc/ssl/certs/ssl-cert-snakeoil.pem',
   'tls.key': '/etc/ssl/private/ssl-cert-snakeoil.key',
+  // Where the web apps' PHP-FPM sockets are (the php-fpm backend's php.run_dir on the same host).
+  'php.run_dir': '/run/php',
 };
 
 const nginx: BackendDefinition<WebsiteSpec> = {
@@ -247,10 +256,12 @@ const nginx: BackendDefinition<WebsiteSpec> = {
     'nginx.https_port': '443',
     'nginx.ipv6': 'true',
     'nginx.reload': 'nginx -s reload',
+    'nginx.fastcgi_params': '/etc/nginx/fastcgi_params',
   },
   context: ({ service, config }) => ({
     ...siteContext('nginx', service.spec, config),
     ipv6: flag(config, 'nginx.ipv6'),
+    fastcgi_params: hostPath(config, 'nginx.fastcgi_params'),
     nginx: config['nginx.nginx'],
   }),
 };
