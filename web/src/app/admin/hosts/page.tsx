@@ -4,6 +4,7 @@ import { ActionButton } from '@/components/action-button';
 import { ActionForm, CheckboxField, SelectField, SubmitButton } from '@/components/form';
 import { HostFields } from '@/components/host-fields';
 import { Badge, EmptyState, PageHeader, Section, Table } from '@/components/ui';
+import { describeRouteMatch } from '@consort/shared/fleet/route-match';
 import { getI18n } from '@/i18n/server';
 import { createHost, createRoute, deleteHost, deleteRoute } from '@/server/actions/hosts';
 import { apiGet } from '@/server/api';
@@ -132,6 +133,8 @@ export default async function HostsPage() {
                 <th scope="col">{t('routes.kind')}</th>
                 <th scope="col">{t('routes.backend')}</th>
                 <th scope="col">{t('routes.host')}</th>
+                <th scope="col">{t('routeRules.rule')}</th>
+                <th scope="col">{t('routeRules.priority')}</th>
                 <th scope="col">{t('routes.status')}</th>
                 {canWrite && (
                   <th scope="col">
@@ -148,6 +151,8 @@ export default async function HostsPage() {
                     <th scope="row">{kindLabel(r.kind)}</th>
                     <td>{backendLabel(r.kind, r.backend)}</td>
                     <td>{hostName.has(r.hostId) ? <Link href={`/admin/hosts/${r.hostId}`}>{hostName.get(r.hostId)}</Link> : r.hostId}</td>
+                    <td className="mono">{r.match ? describeRouteMatch(r.match) : t('routeRules.every')}</td>
+                    <td>{r.priority ?? 100}</td>
                     <td>{r.active ? <Badge tone="success">{t('routes.active')}</Badge> : <Badge>{t('routes.inactive')}</Badge>}</td>
                     {canWrite && (
                       <td className="actions">
