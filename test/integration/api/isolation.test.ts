@@ -45,6 +45,10 @@ beforeAll(async () => {
     rates: [{ billableServiceId: billable.body.id, from: 1, price: '0.00' }],
   });
   const contract = await a.client.post(`/v1/accounts/${account.body.id}/packs`, { packId: pack.body.id, startsOn: '2026-01-01' });
+  // A billing run before any order exists: it bills nothing, so A's bill below stays as created.
+  const billingRun = await a.client.post('/v1/billing/runs', {});
+  expect(billingRun.status, JSON.stringify(billingRun.body)).toBe(202);
+  await stack.billingRunsIdle();
   const service = await a.client.post('/v1/services', {
     accountId: account.body.id,
     kind: 'domain',
@@ -59,9 +63,6 @@ beforeAll(async () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   await stack.idle();
-  const billingRun = await a.client.post('/v1/billing/runs', {});
-  expect(billingRun.status, JSON.stringify(billingRun.body)).toBe(202);
-  await stack.billingRunsIdle();
   // Payments: an issued fee (a receipt: no customer address needed) with a transfer transaction, and a payment source.
   const issuer = { legalName: 'Alpha SL', taxId: 'B12345678', addressLines: ['C/ Major 1, Girona'] };
   expect((await a.client.patch('/v1/billing/settings', { issuer })).status).toBe(200);
