@@ -96,9 +96,13 @@ try {
   if (run.state !== 'completed') throw new Error(`run ${run.state}: ${JSON.stringify(run.failure)}`);
 
   // PDFs of a sample of the issued bills (their frozen render models).
-  const issued = (await store.bills.list(tenant.id, { limit: Math.min(PDFS, 1000), state: 'closed' })).items;
   const models = [];
-  for (const b of issued.slice(0, PDFS)) models.push((await store.bills.get(tenant.id, b.id))!.renderModel!);
+  let cursor: string | undefined;
+  do {
+    const page = await store.bills.list(tenant.id, { limit: 100, state: 'closed', cursor });
+    for (const b of page.items.slice(0, PDFS - models.length)) models.push((await store.bills.get(tenant.id, b.id))!.renderModel!);
+    cursor = page.nextCursor;
+  } while (cursor && models.length < PDFS);
   for (const m of models.slice(0, 5)) await renderBillPdf(m);
   const pdfStart = performance.now();
   for (const m of models) await renderBillPdf(m);
