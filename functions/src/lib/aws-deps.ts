@@ -63,18 +63,14 @@ export function createAwsDeps(): AppDeps {
       env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
         ? new SdkStripeGateway(stripeClient(env.STRIPE_SECRET_KEY), env.STRIPE_WEBHOOK_SECRET)
         : undefined,
-    stripe:
-      env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
-        ? new SdkStripeGateway(stripeClient(env.STRIPE_SECRET_KEY), env.STRIPE_WEBHOOK_SECRET)
-        : undefined,
     transports: { ssh: new SshTransport(), ssm: new SsmTransport(new SSMClient({})) },
     scriptTimeoutMs: 240_000,
     allowLocalTransport: false,
+    allowSsmTransport: true,
     log: {
       info: (m, d) => logger.info(m, d ?? {}),
       warn: (m, d) => logger.warn(m, d ?? {}),
       error: (m, d) => logger.error(m, d ?? {}),
-    allowSsmTransport: true,
     },
     async runProvisioning(input) {
       const out = await sfn.send(
