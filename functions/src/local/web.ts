@@ -1,7 +1,7 @@
 // The Next.js app (web/) as a child process of the embedded runtime: `next dev` for `npm start`, or the production
 // standalone server, as deployed to AWS (built on demand when web/ changed since the last build).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,9 +83,44 @@ function childEnv(extra: Record<string, string>, mode: 'dev' | 'prod'): NodeJS.P
   return env;
 }
 
-/** `next build`, once, when the last build is older than web/'s sources. */
+const BUILD_LOCK = join(WEB_DIR, 'node_modules', '.cache', 'next-build.lock');
+/** A lock older than this is left over from a killed build. */
+const STALE_LOCK_MS = 30 * 60_000;
+
+/**
+ * Hold the build lock while `fn` runs: browser test files start in parallel worker processes and each may find the
+ * build stale; one builds, the others wait and then find it fresh (two `next build` into one `.next` corrupt it).
+ */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(BUILD_LOCK), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const since = statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs;
+      if (since !== undefined && Date.now() - since > STALE_LOCK_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else await new Promise((ok) => setTimeout(ok, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+/** `next build`, once, when the last build is older than web/'s sources (one build at a time per checkout). */
 export async function buildWeb(log: (line: string) => void): Promise<void> {
   if (hasFreshBuild()) return;
+  await withBuildLock(async () => {
+    if (hasFreshBuild()) return;
+    await runBuild(log);
+  });
+}
+
+async function runBuild(log: (line: string) => void): Promise<void> {
   log('building the web app (next build)…');
   const started = Date.now();
   const child = spawn(process.execPath, [nextBin(), 'build'], {
