@@ -33,7 +33,8 @@ export async function planServiceOrders(
       name: service.name,
       spec: service.spec,
       state: service.state,
-      isDisabled: (service as { disabled?: boolean }).disabled === true,
+      // Kinds that can be disabled carry the flag in their spec (systemuser, website, databases, mail, lists…).
+      isDisabled: (service.spec as { disabled?: unknown } | undefined)?.disabled === true,
     },
     existingOrders,
     today: todayIn(deps.clock, tenant.timeZone),
