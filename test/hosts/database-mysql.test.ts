@@ -25,33 +25,41 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
   let sshd: TestSshd;
   let owner: ApiClient;
   let accountId: string;
-  const ids: Record<string, string> = {};
+  const ids = { shop: '', blog: '', app: '', owned: '' };
 
   const q = (value: string) => `'${value.replace(/'/g, "''")}'`;
-  const rows = (sql: string) =>
-    mysqlRoot(sql)
+  const rows = async (sql: string) =>
+    (await mysqlRoot(sql))
       .split('\n')
       .filter(Boolean)
       .map((l) => l.split('\t'));
   /** Database-level privileges of the app user, as the server keeps them: pattern → sorted privilege names. */
-  function grants(user = app): Record<string, string[]> {
-    const columns = rows(
-      `SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'mysql' AND TABLE_NAME = 'db' AND COLUMN_NAME LIKE '%\\_priv' ORDER BY ORDINAL_POSITION`,
+  async function grants(user = app): Promise<Record<string, string[]>> {
+    const columns = (
+      await rows(
+        `SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'mysql' AND TABLE_NAME = 'db' AND COLUMN_NAME LIKE '%\\_priv' ORDER BY ORDINAL_POSITION`,
+      )
     ).map((r) => r[0]!);
     const result: Record<string, string[]> = {};
-    for (const row of rows(`SELECT Db, ${columns.join(', ')} FROM mysql.db WHERE User = ${q(user)} AND Host = '%'`)) {
+    for (const row of await rows(`SELECT Db, ${columns.join(', ')} FROM mysql.db WHERE User = ${q(user)} AND Host = '%'`)) {
       const [db, ...flags] = row;
       result[db!] = columns.filter((_, i) => flags[i] === 'Y').map((c) => c.replace(/_priv$/, ''));
     }
     return result;
   }
-  const schema = (name: string) =>
-    rows(`SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${q(name)}`)[0];
+  const schema = async (name: string) =>
+    (
+      await rows(
+        `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${q(name)}`,
+      )
+    )[0];
   /** Plugin, verifier and lock state of the app account (MariaDB keeps them as JSON in mysql.global_priv). */
-  const account = () =>
-    rows(
-      `SELECT JSON_VALUE(Priv, '$.plugin'), JSON_VALUE(Priv, '$.authentication_string'), COALESCE(JSON_VALUE(Priv, '$.account_locked'), 0)
+  const account = async () =>
+    (
+      await rows(
+        `SELECT JSON_VALUE(Priv, '$.plugin'), JSON_VALUE(Priv, '$.authentication_string'), COALESCE(JSON_VALUE(Priv, '$.account_locked'), 0)
          FROM mysql.global_priv WHERE User = ${q(app)} AND Host = '%'`,
+      )
     )[0];
 
   async function settled(serviceId: string) {
@@ -103,21 +111,23 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
     await stack?.stop();
     await sshd?.stop();
     // Whatever a failed test left behind: only names with this run's prefix.
-    for (const [name] of rows(`SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '${p}\\_%'`)) {
-      mysqlRoot(`DROP DATABASE \`${name}\``);
+    for (const [name] of await rows(`SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '${p}\\_%'`)) {
+      await mysqlRoot(`DROP DATABASE \`${name}\``);
     }
-    for (const [user, host] of rows(`SELECT User, Host FROM mysql.user WHERE User LIKE '${p}\\_%'`)) {
-      mysqlRoot(`DROP USER ${q(user!)}@${q(host!)}`);
+    for (const [user, host] of await rows(`SELECT User, Host FROM mysql.user WHERE User LIKE '${p}\\_%'`)) {
+      await mysqlRoot(`DROP USER ${q(user!)}@${q(host!)}`);
     }
-    mysqlRoot(`DELETE FROM mysql.db WHERE Db LIKE '${p}%'; FLUSH PRIVILEGES;`);
+    await mysqlRoot(`DELETE FROM mysql.db WHERE Db LIKE '${p}%'; FLUSH PRIVILEGES;`);
   });
 
   it('creates databases with the chosen character set and collation', async () => {
     ids.shop = (await create('database', { name: shop, engine: 'mysql' })).id;
     ids.blog = (await create('database', { name: blog, engine: 'mysql', charset: 'latin1', collation: 'latin1_spanish_ci' })).id;
-    expect(schema(shop)).toEqual(['utf8mb4', 'utf8mb4_unicode_ci']);
-    expect(schema(blog)).toEqual(['latin1', 'latin1_spanish_ci']);
-    mysqlRoot(`CREATE TABLE \`${blog}\`.posts (id INT PRIMARY KEY, title VARCHAR(50)); INSERT INTO \`${blog}\`.posts VALUES (1, 'hello');`);
+    expect(await schema(shop)).toEqual(['utf8mb4', 'utf8mb4_unicode_ci']);
+    expect(await schema(blog)).toEqual(['latin1', 'latin1_spanish_ci']);
+    await mysqlRoot(
+      `CREATE TABLE \`${blog}\`.posts (id INT PRIMARY KEY, title VARCHAR(50)); INSERT INTO \`${blog}\`.posts VALUES (1, 'hello');`,
+    );
   });
 
   it('creates the user with its verifier and grants; it logs in over TCP with the password', async () => {
@@ -137,7 +147,7 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
     const { op } = await settled(ids.app);
     expect(JSON.stringify(op)).not.toContain('S3cret');
 
-    expect(account()).toEqual(['mysql_native_password', mysqlNativePassword(password), '0']);
+    expect(await account()).toEqual(['mysql_native_password', mysqlNativePassword(password), '0']);
     // `_` is escaped in the grant's database pattern, so the grant does not also cover e.g. `<p>Xshop`.
     const all = [
       'Select',
@@ -152,30 +162,32 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
       'Create_tmp_table',
       'Lock_tables',
     ];
-    expect(Object.keys(grants()).sort()).toEqual([`${p}\\_blog`, `${p}\\_shop`]);
-    expect(grants()[`${p}\\_shop`]).toEqual(expect.arrayContaining([...all, 'Execute', 'Create_view', 'Show_view', 'Trigger', 'Event']));
-    expect(grants()[`${p}\\_blog`]!.sort()).toEqual(['Select', 'Show_view']);
+    expect(Object.keys(await grants()).sort()).toEqual([`${p}\\_blog`, `${p}\\_shop`]);
+    expect((await grants())[`${p}\\_shop`]).toEqual(
+      expect.arrayContaining([...all, 'Execute', 'Create_view', 'Show_view', 'Trigger', 'Event']),
+    );
+    expect((await grants())[`${p}\\_blog`]!.sort()).toEqual(['Select', 'Show_view']);
 
-    const login = mysqlAs(app, password, 'SELECT CURRENT_USER()');
+    const login = await mysqlAs(app, password, 'SELECT CURRENT_USER()');
     expect(login.ok, login.stderr).toBe(true);
     expect(login.stdout.trim()).toBe(`${app}@%`);
-    expect(mysqlAs(app, 'wrong password', 'SELECT 1').ok).toBe(false);
+    expect((await mysqlAs(app, 'wrong password', 'SELECT 1')).ok).toBe(false);
     // What the grants allow, as the user.
-    expect(mysqlAs(app, password, 'CREATE TABLE t (id INT); INSERT INTO t VALUES (1); SELECT COUNT(*) FROM t;', shop)).toMatchObject({
+    expect(await mysqlAs(app, password, 'CREATE TABLE t (id INT); INSERT INTO t VALUES (1); SELECT COUNT(*) FROM t;', shop)).toMatchObject({
       ok: true,
       stdout: '1\n',
     });
-    expect(mysqlAs(app, password, 'SELECT title FROM posts', blog)).toMatchObject({ ok: true, stdout: 'hello\n' });
-    expect(mysqlAs(app, password, "INSERT INTO posts VALUES (2, 'no')", blog).stderr).toMatch(/INSERT command denied/);
-    expect(mysqlAs(app, password, 'SHOW TABLES', 'mysql').ok).toBe(false);
+    expect(await mysqlAs(app, password, 'SELECT title FROM posts', blog)).toMatchObject({ ok: true, stdout: 'hello\n' });
+    expect((await mysqlAs(app, password, "INSERT INTO posts VALUES (2, 'no')", blog)).stderr).toMatch(/INSERT command denied/);
+    expect((await mysqlAs(app, password, 'SHOW TABLES', 'mysql')).ok).toBe(false);
   });
 
   it('is idempotent: saving the same spec again leaves account and grants as they were', async () => {
-    const before = { account: account(), grants: grants(), shop: schema(shop) };
+    const before = { account: await account(), grants: await grants(), shop: await schema(shop) };
     const spec = (await owner.get(`/v1/services/${ids.app}`)).body.spec;
     await change(ids.app, spec);
     await change(ids.shop, (await owner.get(`/v1/services/${ids.shop}`)).body.spec);
-    expect({ account: account(), grants: grants(), shop: schema(shop) }).toEqual(before);
+    expect({ account: await account(), grants: await grants(), shop: await schema(shop) }).toEqual(before);
   });
 
   it('changes the password and the grants: new password only, blog revoked, shop read-write', async () => {
@@ -186,29 +198,29 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
       password: 'an0ther-password',
       grants: [{ database: shop, privileges: 'read-write' }],
     });
-    expect(account()![1]).toBe(mysqlNativePassword('an0ther-password'));
-    expect(mysqlAs(app, password, 'SELECT 1').ok).toBe(false);
-    expect(mysqlAs(app, 'an0ther-password', 'SELECT 1').ok).toBe(true);
-    expect(Object.keys(grants())).toEqual([`${p}\\_shop`]);
-    expect(grants()[`${p}\\_shop`]!.sort()).toEqual(
+    expect((await account())![1]).toBe(mysqlNativePassword('an0ther-password'));
+    expect((await mysqlAs(app, password, 'SELECT 1')).ok).toBe(false);
+    expect((await mysqlAs(app, 'an0ther-password', 'SELECT 1')).ok).toBe(true);
+    expect(Object.keys(await grants())).toEqual([`${p}\\_shop`]);
+    expect((await grants())[`${p}\\_shop`]!.sort()).toEqual(
       ['Select', 'Insert', 'Update', 'Delete', 'Create_tmp_table', 'Lock_tables', 'Execute', 'Show_view'].sort(),
     );
-    const written = mysqlAs(app, 'an0ther-password', 'INSERT INTO t VALUES (2); SELECT COUNT(*) FROM t', shop);
+    const written = await mysqlAs(app, 'an0ther-password', 'INSERT INTO t VALUES (2); SELECT COUNT(*) FROM t', shop);
     expect(written.stderr).toBe('');
     expect(written.stdout).toBe('2\n');
-    expect(mysqlAs(app, 'an0ther-password', 'DROP TABLE t', shop).stderr).toMatch(/DROP command denied/);
-    expect(mysqlAs(app, 'an0ther-password', 'SELECT * FROM posts', blog).ok).toBe(false);
+    expect((await mysqlAs(app, 'an0ther-password', 'DROP TABLE t', shop)).stderr).toMatch(/DROP command denied/);
+    expect((await mysqlAs(app, 'an0ther-password', 'SELECT * FROM posts', blog)).ok).toBe(false);
   });
 
   it('disables (account locked, login refused) and enables again', async () => {
     const spec = (await owner.get(`/v1/services/${ids.app}`)).body.spec;
     await change(ids.app, { ...spec, disabled: true });
-    expect(account()![2]).toBe('1');
-    const refused = mysqlAs(app, 'an0ther-password', 'SELECT 1');
+    expect((await account())![2]).toBe('1');
+    const refused = await mysqlAs(app, 'an0ther-password', 'SELECT 1');
     expect(refused.ok).toBe(false);
     expect(refused.stderr).toMatch(/locked/i);
     await change(ids.app, { ...spec, disabled: false });
-    expect(mysqlAs(app, 'an0ther-password', 'SELECT 1').ok).toBe(true);
+    expect((await mysqlAs(app, 'an0ther-password', 'SELECT 1')).ok).toBe(true);
   });
 
   it('refuses invalid input with 422 before anything runs', async () => {
@@ -227,7 +239,7 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
       const res = await owner.post('/v1/services', { accountId, kind, spec });
       expect(res.status, JSON.stringify(spec)).toBe(422);
     }
-    expect(rows(`SELECT User FROM mysql.user WHERE User = ${q(`${p}_x`)}`)).toEqual([]);
+    expect(await rows(`SELECT User FROM mysql.user WHERE User = ${q(`${p}_x`)}`)).toEqual([]);
   });
 
   it('routes by engine: a PostgreSQL database does not reach the MySQL host', async () => {
@@ -236,7 +248,7 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
     const { service, op } = await settled(res.body.service.id);
     expect(service.state).toBe('failed');
     expect(op.error).toMatch(/rule/i);
-    expect(schema(`${p}_pg`)).toBeUndefined();
+    expect(await schema(`${p}_pg`)).toBeUndefined();
     expect((await owner.delete(`/v1/services/${service.id}`)).status).toBe(202);
   });
 
@@ -244,19 +256,19 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
     expect((await owner.delete(`/v1/services/${ids.shop}`)).status).toBe(202);
     const { service, op } = await settled(ids.shop);
     expect(service.state, JSON.stringify(op.logs)).toBe('deleted');
-    expect(schema(shop)).toBeUndefined();
-    expect(grants()).toEqual({});
-    expect(schema(blog)).toEqual(['latin1', 'latin1_spanish_ci']);
+    expect(await schema(shop)).toBeUndefined();
+    expect(await grants()).toEqual({});
+    expect(await schema(blog)).toEqual(['latin1', 'latin1_spanish_ci']);
   });
 
   it('deletes the user and the last database', async () => {
-    for (const id of [ids.app!, ids.blog!]) {
+    for (const id of [ids.app, ids.blog]) {
       expect((await owner.delete(`/v1/services/${id}`)).status).toBe(202);
       const { service, op } = await settled(id);
       expect(service.state, JSON.stringify(op.logs)).toBe('deleted');
     }
-    expect(account()).toBeUndefined();
-    expect(schema(blog)).toBeUndefined();
-    expect(mysqlAs(app, 'an0ther-password', 'SELECT 1').ok).toBe(false);
+    expect(await account()).toBeUndefined();
+    expect(await schema(blog)).toBeUndefined();
+    expect((await mysqlAs(app, 'an0ther-password', 'SELECT 1')).ok).toBe(false);
   });
 });

@@ -28,15 +28,15 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
   let sshd: TestSshd;
   let owner: ApiClient;
   let accountId: string;
-  const ids: Record<string, string> = {};
+  const ids = { shop: '', blog: '', app: '', owned: '' };
 
   const q = (value: string) => `'${value.replace(/'/g, "''")}'`;
-  const one = (sql: string, database?: string) => pg.sql(sql, database).trim();
-  const database = (name: string) =>
+  const one = async (sql: string, database?: string) => (await pg.sql(sql, database)).trim();
+  const database = async (name: string) =>
     one(
       `SELECT pg_encoding_to_char(encoding) || ' ' || datcollate || ' ' || pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${q(name)}`,
     );
-  const role = () => one(`SELECT rolcanlogin || ' ' || rolpassword FROM pg_authid WHERE rolname = ${q(app)}`);
+  const role = async () => one(`SELECT rolcanlogin || ' ' || rolpassword FROM pg_authid WHERE rolname = ${q(app)}`);
   /** Privileges of the app role that hold, among those listed, e.g. "CONNECT TEMPORARY" (one psql run). */
   const held = (check: (priv: string) => string, privileges: string[], name?: string) =>
     one(`SELECT concat_ws(' ', ${privileges.map((priv) => `CASE WHEN ${check(priv)} THEN '${priv}' END`).join(', ')})`, name);
@@ -85,8 +85,10 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
       config: { 'postgresql.host': pg.socketDir, 'postgresql.port': String(pg.port), 'postgresql.psql': `${postgresBin()}/psql` },
     });
     expect(host.status, JSON.stringify(host.body)).toBe(201);
+    const match = { field: 'spec.engine', op: 'eq', value: 'postgresql' };
     for (const kind of ['database', 'databaseuser']) {
-      expect((await owner.post('/v1/routes', { kind, backend: 'postgresql', hostId: host.body.id })).status).toBe(201);
+      const route = await owner.post('/v1/routes', { kind, backend: 'postgresql', hostId: host.body.id, match });
+      expect(route.status, JSON.stringify(route.body)).toBe(201);
     }
   });
 
@@ -99,10 +101,10 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
   it('creates databases with the chosen encoding and locale, closed to PUBLIC', async () => {
     ids.shop = (await create('database', { name: shop, engine: 'postgresql' })).id;
     ids.blog = (await create('database', { name: blog, engine: 'postgresql', charset: 'LATIN1', collation: 'C' })).id;
-    expect(database(shop)).toBe('UTF8 C.UTF-8 postgres');
-    expect(database(blog)).toBe('LATIN1 C postgres');
-    expect(one(`SELECT has_database_privilege('public', ${q(shop)}, 'CONNECT')`)).toBe('f');
-    pg.sql(`CREATE TABLE posts (id int PRIMARY KEY, title text); INSERT INTO posts VALUES (1, 'hello');`, blog);
+    expect(await database(shop)).toBe('UTF8 C.UTF-8 postgres');
+    expect(await database(blog)).toBe('LATIN1 C postgres');
+    expect(await one(`SELECT has_database_privilege('public', ${q(shop)}, 'CONNECT')`)).toBe('f');
+    await pg.sql(`CREATE TABLE posts (id int PRIMARY KEY, title text); INSERT INTO posts VALUES (1, 'hello');`, blog);
   });
 
   it('creates the role with its SCRAM verifier and grants; it logs in over TCP with the password', async () => {
@@ -121,33 +123,33 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
     const { op } = await settled(ids.app);
     expect(JSON.stringify(op)).not.toContain('S3cret');
     // The server keeps the verifier computed in the domain, and the password logs in against it (SCRAM on TCP).
-    expect(role()).toBe(`true ${service.spec.passwordHash}`);
-    expect(pg.as(app, password, 'SELECT current_user', shop)).toMatchObject({ ok: true, stdout: `${app}\n` });
-    expect(pg.as(app, 'wrong password', 'SELECT 1', shop).stderr).toMatch(/password authentication failed/);
+    expect(await role()).toBe(`true ${service.spec.passwordHash}`);
+    expect(await pg.as(app, password, 'SELECT current_user', shop)).toMatchObject({ ok: true, stdout: `${app}\n` });
+    expect((await pg.as(app, 'wrong password', 'SELECT 1', shop)).stderr).toMatch(/password authentication failed/);
 
-    expect(onDatabase(shop)).toBe('CONNECT CREATE TEMPORARY');
-    expect(onDatabase(blog)).toBe('CONNECT');
-    expect(onTable(blog, 'posts')).toBe('SELECT');
-    expect(pg.as(app, password, 'CREATE TABLE t (id int); INSERT INTO t VALUES (1); SELECT count(*) FROM t;', shop)).toMatchObject({
+    expect(await onDatabase(shop)).toBe('CONNECT CREATE TEMPORARY');
+    expect(await onDatabase(blog)).toBe('CONNECT');
+    expect(await onTable(blog, 'posts')).toBe('SELECT');
+    expect(await pg.as(app, password, 'CREATE TABLE t (id int); INSERT INTO t VALUES (1); SELECT count(*) FROM t;', shop)).toMatchObject({
       ok: true,
       stdout: '1\n',
     });
-    expect(pg.as(app, password, 'SELECT title FROM posts', blog)).toMatchObject({ ok: true, stdout: 'hello\n' });
-    expect(pg.as(app, password, "INSERT INTO posts VALUES (2, 'no')", blog).stderr).toMatch(/permission denied/);
-    expect(pg.as(app, password, 'SELECT 1', 'postgres').ok).toBe(true); // the maintenance database keeps PUBLIC access
+    expect(await pg.as(app, password, 'SELECT title FROM posts', blog)).toMatchObject({ ok: true, stdout: 'hello\n' });
+    expect((await pg.as(app, password, "INSERT INTO posts VALUES (2, 'no')", blog)).stderr).toMatch(/permission denied/);
+    expect((await pg.as(app, password, 'SELECT 1', 'postgres')).ok).toBe(true); // the maintenance database keeps PUBLIC access
   });
 
   it('is idempotent: saving the same spec again leaves role and privileges as they were', async () => {
-    const snapshot = () => ({
-      role: role(),
-      shop: [database(shop), onDatabase(shop)],
-      blog: [database(blog), onDatabase(blog), onTable(blog, 'posts')],
-      acl: one(`SELECT string_agg(datname || '=' || coalesce(datacl::text, ''), ' ' ORDER BY datname) FROM pg_database`),
+    const snapshot = async () => ({
+      role: await role(),
+      shop: [await database(shop), await onDatabase(shop)],
+      blog: [await database(blog), await onDatabase(blog), await onTable(blog, 'posts')],
+      acl: await one(`SELECT string_agg(datname || '=' || coalesce(datacl::text, ''), ' ' ORDER BY datname) FROM pg_database`),
     });
-    const before = snapshot();
+    const before = await snapshot();
     await change(ids.app, await spec(ids.app));
     await change(ids.blog, await spec(ids.blog));
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('changes the password and the grants: new password only, blog revoked, shop read-write', async () => {
@@ -158,30 +160,30 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
       password: 'an0ther-password',
       grants: [{ database: shop, privileges: 'read-write' }],
     });
-    expect(role()).toBe(`true ${service.spec.passwordHash}`);
-    expect(pg.as(app, password, 'SELECT 1', shop).ok).toBe(false);
-    expect(pg.as(app, 'an0ther-password', 'SELECT 1', shop).ok).toBe(true);
-    expect(onDatabase(shop)).toBe('CONNECT TEMPORARY');
-    expect(onDatabase(blog)).toBe('');
-    expect(onTable(blog, 'posts')).toBe(''); // object privileges left too, not only CONNECT
-    expect(onTable(shop, 't')).toBe('SELECT INSERT UPDATE DELETE');
-    expect(pg.as(app, 'an0ther-password', 'CREATE TABLE u (id int)', shop).stderr).toMatch(/permission denied/);
-    expect(pg.as(app, 'an0ther-password', 'SELECT 1', blog).stderr).toMatch(/permission denied/);
+    expect(await role()).toBe(`true ${service.spec.passwordHash}`);
+    expect((await pg.as(app, password, 'SELECT 1', shop)).ok).toBe(false);
+    expect((await pg.as(app, 'an0ther-password', 'SELECT 1', shop)).ok).toBe(true);
+    expect(await onDatabase(shop)).toBe('CONNECT TEMPORARY');
+    expect(await onDatabase(blog)).toBe('');
+    expect(await onTable(blog, 'posts')).toBe(''); // object privileges left too, not only CONNECT
+    expect(await onTable(shop, 't')).toBe('SELECT INSERT UPDATE DELETE');
+    expect((await pg.as(app, 'an0ther-password', 'CREATE TABLE u (id int)', shop)).stderr).toMatch(/permission denied/);
+    expect((await pg.as(app, 'an0ther-password', 'SELECT 1', blog)).stderr).toMatch(/permission denied/);
   });
 
   it('disables (NOLOGIN, login refused) and enables again', async () => {
     const current = await spec(ids.app);
     await change(ids.app, { ...current, disabled: true });
-    expect(role()).toMatch(/^false /);
-    expect(pg.as(app, 'an0ther-password', 'SELECT 1', shop).stderr).toMatch(/not permitted to log in/);
+    expect(await role()).toMatch(/^false /);
+    expect((await pg.as(app, 'an0ther-password', 'SELECT 1', shop)).stderr).toMatch(/not permitted to log in/);
     await change(ids.app, { ...current, disabled: false });
-    expect(pg.as(app, 'an0ther-password', 'SELECT 1', shop).ok).toBe(true);
+    expect((await pg.as(app, 'an0ther-password', 'SELECT 1', shop)).ok).toBe(true);
   });
 
   it('gives a database to its owner, a user of the same account and engine', async () => {
     ids.owned = (await create('database', { name: owned, engine: 'postgresql', owner: app })).id;
-    expect(database(owned)).toBe(`UTF8 C.UTF-8 ${app}`);
-    expect(pg.as(app, 'an0ther-password', 'CREATE TABLE mine (id int); SELECT 1', owned)).toMatchObject({ ok: true, stdout: '1\n' });
+    expect(await database(owned)).toBe(`UTF8 C.UTF-8 ${app}`);
+    expect(await pg.as(app, 'an0ther-password', 'CREATE TABLE mine (id int); SELECT 1', owned)).toMatchObject({ ok: true, stdout: '1\n' });
   });
 
   it('refuses invalid input with 422 before anything runs', async () => {
@@ -199,7 +201,7 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
       const res = await owner.post('/v1/services', { accountId, kind, spec: body });
       expect(res.status, JSON.stringify(body)).toBe(422);
     }
-    expect(one(`SELECT count(*) FROM pg_roles WHERE rolname = ${q(`${p}_x`)}`)).toBe('0');
+    expect(await one(`SELECT count(*) FROM pg_roles WHERE rolname = ${q(`${p}_x`)}`)).toBe('0');
   });
 
   it('refuses to drop a role that still owns a database, and drops it once the database has another owner', async () => {
@@ -207,26 +209,26 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
     const failed = await settled(ids.app);
     expect(failed.service.state).toBe('failed');
     expect(failed.op.logs.at(-1).stderr).toMatch(/still owns the database\(s\) .*_owned/);
-    expect(role()).toMatch(/^true /);
+    expect(await role()).toMatch(/^true /);
 
     const { owner: _, ...unowned } = await spec(ids.owned);
     await change(ids.owned, unowned);
-    expect(database(owned)).toBe('UTF8 C.UTF-8 postgres');
+    expect(await database(owned)).toBe('UTF8 C.UTF-8 postgres');
     expect((await owner.post(`/v1/operations/${failed.op.id}/retry`)).status).toBe(202);
     const { service, op } = await settled(ids.app);
     expect(service.state, JSON.stringify(op.logs)).toBe('deleted');
-    expect(role()).toBe('');
+    expect(await role()).toBe('');
     // What the role created went to each database's owner.
-    expect(one(`SELECT tableowner FROM pg_tables WHERE tablename = 'mine'`, owned)).toBe('postgres');
-    expect(one(`SELECT tableowner FROM pg_tables WHERE tablename = 't'`, shop)).toBe('postgres');
+    expect(await one(`SELECT tableowner FROM pg_tables WHERE tablename = 'mine'`, owned)).toBe('postgres');
+    expect(await one(`SELECT tableowner FROM pg_tables WHERE tablename = 't'`, shop)).toBe('postgres');
   });
 
   it('deletes the databases', async () => {
-    for (const id of [ids.shop!, ids.blog!, ids.owned!]) {
+    for (const id of [ids.shop, ids.blog, ids.owned]) {
       expect((await owner.delete(`/v1/services/${id}`)).status).toBe(202);
       const { service, op } = await settled(id);
       expect(service.state, JSON.stringify(op.logs)).toBe('deleted');
     }
-    expect(one(`SELECT count(*) FROM pg_database WHERE datname LIKE '${p}%'`)).toBe('0');
+    expect(await one(`SELECT count(*) FROM pg_database WHERE datname LIKE '${p}%'`)).toBe('0');
   });
 });

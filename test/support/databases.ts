@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -12,17 +12,17 @@ import { freePort } from '../../functions/src/local/preflight';
 export const MARIADB_SOCKET = '/run/mysqld/mysqld.sock';
 
 /** `mysql` as root over the machine's socket; stdout of the statement(s), tab-separated rows. */
-export function mysqlRoot(sql: string): string {
-  return execFileSync('mysql', ['--user=root', `--socket=${MARIADB_SOCKET}`, '--batch', '--skip-column-names', '--raw'], {
-    input: sql,
-    encoding: 'utf8',
-  });
+export async function mysqlRoot(sql: string): Promise<string> {
+  const args = ['--user=root', `--socket=${MARIADB_SOCKET}`, '--batch', '--skip-column-names', '--raw'];
+  const result = await run('mysql', args, sql);
+  if (result.status !== 0) throw new Error(`mysql failed: ${result.stderr}`);
+  return result.stdout;
 }
 
 /** `mysql` as a user over TCP with a password: whether it logged in, and what it printed. */
-export function mysqlAs(user: string, password: string, sql: string, database?: string) {
+export async function mysqlAs(user: string, password: string, sql: string, database?: string) {
   const args = ['--host=127.0.0.1', '--port=3306', `--user=${user}`, '--batch', '--skip-column-names', ...(database ? [database] : [])];
-  const result = spawnSync('mysql', args, { input: sql, encoding: 'utf8', env: { ...process.env, MYSQL_PWD: password } });
+  const result = await run('mysql', args, sql, { MYSQL_PWD: password });
   return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -53,9 +53,9 @@ export interface TestPostgres {
   /** The socket directory (host setting postgresql.host). */
   socketDir: string;
   /** psql as the superuser `postgres` over the socket; stdout, unaligned and without headers. */
-  sql(sql: string, database?: string): string;
+  sql(sql: string, database?: string): Promise<string>;
   /** psql as a user over TCP with a password: whether it logged in, and what it printed. */
-  as(user: string, password: string, sql: string, database: string): { ok: boolean; stdout: string; stderr: string };
+  as(user: string, password: string, sql: string, database: string): Promise<{ ok: boolean; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -107,25 +107,15 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     port,
     socketDir,
-    sql: (sql, database = 'postgres') =>
-      execFileSync(
-        psql,
-        ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', database],
-        {
-          input: sql,
-          encoding: 'utf8',
-        },
-      ),
-    as: (user, password, sql, database) => {
-      const result = spawnSync(
-        psql,
-        ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', database],
-        {
-          input: sql,
-          encoding: 'utf8',
-          env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' },
-        },
-      );
+    sql: async (sql, database = 'postgres') => {
+      const args = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', database];
+      const result = await run(psql, args, sql);
+      if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+      return result.stdout;
+    },
+    as: async (user, password, sql, database) => {
+      const args = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', database];
+      const result = await run(psql, args, sql, { PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' });
       return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr };
     },
     stop: async () => {
@@ -136,6 +126,23 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
     },
   };
+}
+
+/**
+ * A command with `input` on stdin, without blocking the event loop: a test that waits synchronously for seconds lets
+ * the local API server's keep-alive timer fire just as the next request reuses the connection (ECONNRESET).
+ */
+function run(command: string, args: string[], input: string, env: NodeJS.ProcessEnv = {}) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 /** Whether this process may run the PostgreSQL server (as itself, or as `postgres` through runuser when root). */
