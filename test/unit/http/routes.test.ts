@@ -20,12 +20,12 @@ describe('route table', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it('only signup, sign-in and the document are public', () => {
+  it('only signup, sign-in, the document and the signed Stripe webhook are public', () => {
     expect(
       ROUTES.filter((r) => r.isPublic)
         .map((r) => r.path)
         .sort(),
-    ).toEqual(['/v1/auth/sessions', '/v1/openapi.json', '/v1/signup']);
+    ).toEqual(['/v1/auth/sessions', '/v1/openapi.json', '/v1/signup', '/v1/webhooks/stripe']);
   });
 });
 
