@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExternalRefs, PaymentAmount, PaymentMethod, TransactionState } from '@consort/shared/payments/model';
+import * as Dunning from '@consort/shared/payments/dunning-run';
 import * as Methods from '@consort/shared/payments/methods';
 import * as Stripe from '@consort/shared/payments/stripe';
 import * as Transactions from '@consort/shared/payments/transactions';
@@ -101,6 +102,14 @@ export const paymentRoutes = [
     status: 200,
     summary: 'Charge a bill to the account’s saved card (off-session)',
     handle: ({ deps, actor, params }) => Stripe.chargeBill(deps, actor, params.billId!),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/dunning',
+    tag: 'Payments',
+    status: 200,
+    summary: 'Dunning state of an account: ladder level, steps taken, services suspended by dunning',
+    handle: ({ deps, actor, params }) => Dunning.getDunningStatus(deps, actor, params.accountId!),
   }),
   route({
     method: 'GET',

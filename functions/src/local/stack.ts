@@ -26,6 +26,7 @@ import { handler as provisioningQueueHandler } from '../queues/provisioning';
 import { SCHEDULES } from '../schedules';
 import { handler as outboxSweep } from '../schedules/outbox-sweep';
 import { handler as billingRunsSchedule } from '../schedules/billing-runs';
+import { handler as dunningSchedule } from '../schedules/dunning';
 import { resumeStaleBillingRuns } from '@consort/shared/bills/run-use-cases';
 import { localBillingRuns } from './billing-runs';
 import { provisioningDefinition, PROVISIONING_TASK_STATES } from '../workflows/provisioning-definition';
@@ -230,7 +231,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(poller.stop);
 
     if (options.schedules ?? true) {
-      const handlers: Record<string, () => Promise<unknown>> = { 'outbox-sweep': outboxSweep, 'billing-runs': billingRunsSchedule };
+      const handlers: Record<string, () => Promise<unknown>> = {
+        'outbox-sweep': outboxSweep,
+        'billing-runs': billingRunsSchedule,
+        dunning: dunningSchedule,
+      };
       const scheduler = startScheduler({
         schedules: SCHEDULES,
         run: async (schedule) => {

@@ -24,4 +24,10 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
     expression: 'rate(1 hour)',
     entry: 'functions/src/schedules/billing-runs.ts',
   },
+  {
+    name: 'dunning',
+    description: 'Daily dunning: reminders, card retry, suspension of overdue accounts; reactivation once they have paid.',
+    expression: 'cron(0 6 * * ? *)',
+    entry: 'functions/src/schedules/dunning.ts',
+  },
 ];

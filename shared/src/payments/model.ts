@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Currency } from '../core/money';
 import { ConflictError } from '../core/errors';
+import { DunningSettings } from './dunning';
 
 // Payments (issue 5): every payment attempt is a Transaction — card (Stripe), SEPA direct debit, bank transfer or
 // manual — allocated to one or more bills (partial payments allowed). Its state moves only along TRANSACTION_TRANSITIONS,
@@ -180,6 +181,8 @@ export const PaymentSettings = z.strictObject({
     .optional(),
   /** Days until a bill is due, by the account's default method (overrides the series' due days). */
   dueDays: z.partialRecord(PaymentMethod, z.number().int().min(0).max(365)).default({}),
+  /** Dunning ladder (./dunning.ts); the default ladder until the tenant sets one. */
+  dunning: DunningSettings.default(DunningSettings.parse({})),
 });
 export type PaymentSettings = z.output<typeof PaymentSettings>;
 export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = PaymentSettings.parse({});

@@ -20,6 +20,7 @@ import {
   type TransitionDetails,
 } from './model';
 import { billBalance, createTransaction, refClaims, transitionTransaction } from './transactions';
+import { DunningLadder } from './dunning';
 
 // Stripe (issue 5): the platform with one connected account per tenant and direct charges on it. The member's "Pay"
 // opens a Checkout Session for what is owed; saved cards come from setup-mode sessions and are charged off-session.
@@ -138,14 +139,25 @@ export async function getPaymentSettings(deps: PaymentDeps, actor: Actor): Promi
   return { ...settings, cardPayments: !!deps.stripe && !!settings.stripe?.chargesEnabled };
 }
 
-const SettingsPatch = z.strictObject({ dueDays: z.partialRecord(PaymentMethod, z.number().int().min(0).max(365)) });
+const SettingsPatch = z.strictObject({
+  dueDays: z.partialRecord(PaymentMethod, z.number().int().min(0).max(365)).optional(),
+  /** Dunning: `enabled` and/or a whole new ladder (docs/payments.md "Dunning"). */
+  dunning: z.strictObject({ enabled: z.boolean().optional(), ladder: DunningLadder.optional() }).optional(),
+});
 
-/** Staff: change per-method due days. */
+/** Staff: change per-method due days and the dunning ladder. */
 export async function updatePaymentSettings(deps: PaymentDeps, actor: Actor, input: unknown) {
   authorize(actor, 'payments:write');
   const patch = parseInput(SettingsPatch, input);
   const settings = await paymentSettingsOf(deps, actor.tenantId);
-  const next = { ...settings, dueDays: { ...settings.dueDays, ...patch.dueDays } };
+  const next = {
+    ...settings,
+    dueDays: { ...settings.dueDays, ...patch.dueDays },
+    dunning: {
+      enabled: patch.dunning?.enabled ?? settings.dunning.enabled,
+      ladder: patch.dunning?.ladder ?? settings.dunning.ladder,
+    },
+  };
   await deps.store.payments.putSettings(actor.tenantId, next);
   return next;
 }

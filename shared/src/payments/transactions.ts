@@ -8,6 +8,7 @@ import { newId } from '../core/ids';
 import { formatAmount, Money } from '../core/money';
 import { parseInput } from '../core/validate';
 import type { TransactionRefKind } from '../ports/store';
+import { settleDunning } from './dunning-settle';
 import {
   applyTransition,
   ExternalRefs,
@@ -233,6 +234,8 @@ async function settleBills(deps: CoreDeps, actor: Actor, tx: Transaction): Promi
       };
       try {
         await deps.store.bills.transition(next, bill.version);
+        // Paid: an account being dunned with nothing overdue left gets its suspended services back right away.
+        if (action === 'mark-paid') await settleDunning(deps, bill.tenantId, bill.accountId);
         break;
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt === ATTEMPTS - 1) throw error;

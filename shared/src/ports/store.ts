@@ -9,6 +9,7 @@ import type { Page } from '../core/schemas';
 import type { ImportResult } from '../payments/bank-returns';
 import type { SepaBatch, SepaBatchSummary } from '../payments/batches';
 import type { Mandate, SepaSettings } from '../payments/mandates';
+import type { DunningRecord } from '../payments/dunning';
 import type { Host, Route } from '../fleet/model';
 import type { Operation, OperationState } from '../provisioning/model';
 import type { Rollout } from '../provisioning/rollouts';
@@ -289,6 +290,13 @@ export interface Store {
     /** The Stripe customer of a Consort account on the tenant's connected account. */
     getStripeCustomer(tenantId: string, accountId: string): Promise<string | undefined>;
     putStripeCustomer(tenantId: string, accountId: string, customerId: string): Promise<void>;
+    /** Dunning record of an account (shared/src/payments/dunning.ts). */
+    getDunning(tenantId: string, accountId: string): Promise<DunningRecord | undefined>;
+    /** Conditional on `expectedVersion` (undefined: must not exist); false when someone else wrote first. */
+    putDunning(record: DunningRecord, expectedVersion: number | undefined): Promise<boolean>;
+    deleteDunning(tenantId: string, accountId: string, expectedVersion: number): Promise<boolean>;
+    /** Every account of the tenant with a dunning record (a query on the tenant's partition). */
+    listDunning(tenantId: string): Promise<DunningRecord[]>;
   };
   /** SEPA direct debit (shared/src/adapters/dynamodb/sepa-store.ts): mandates, creditor settings, batches, bank-file imports. */
   sepa: {

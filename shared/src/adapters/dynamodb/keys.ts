@@ -47,6 +47,7 @@ export const keys = {
   paymentSource: (tid: string, aid: string, sid: string) => ({ pk: tid, sk: `PAYSRC#${aid}#${sid}` }),
   paymentSettings: (tid: string) => ({ pk: tid, sk: 'PAYSETTINGS' }),
   stripeCustomer: (tid: string, aid: string) => ({ pk: tid, sk: `STRIPECUS#${aid}` }),
+  dunning: (tid: string, aid: string) => ({ pk: tid, sk: `DUNNING#${aid}` }),
   /** Platform directory: which tenant a connected Stripe account belongs to (webhooks carry only the account). */
   stripeAccount: (accountId: string) => ({ pk: PLATFORM_PK, sk: `STRIPEACCT#${accountId}` }),
   /** A billing run record (billing-run-store.ts) and each page of accounts it committed. */

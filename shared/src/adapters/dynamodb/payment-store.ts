@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -9,6 +9,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../core/errors';
+import { DunningRecord } from '../../payments/dunning';
 import { PaymentSettings, PaymentSource, Transaction } from '../../payments/model';
 import type { BillAllocation, Store, TransactionRefKind } from '../../ports/store';
 import { call, decodeCursor, encodeCursor, strip } from './dynamo-store';
@@ -272,5 +273,54 @@ export function createPaymentStore(db: DynamoDBDocumentClient, tableName: string
         db.send(new PutCommand({ TableName, Item: { ...keys.stripeCustomer(tid, aid), entity: 'stripeCustomer', customerId } })),
       );
     },
+
+    async getDunning(tid, aid) {
+      const item = await getItem(keys.dunning(tid, aid));
+      return item ? DunningRecord.parse(strip<Item>(item)) : undefined;
+    },
+
+    async putDunning(record, expectedVersion) {
+      const condition =
+        expectedVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } };
+      return conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName,
+            Item: { ...keys.dunning(record.tenantId, record.accountId), entity: 'dunning', ...record },
+            ...condition,
+          }),
+        ),
+      );
+    },
+
+    async deleteDunning(tid, aid, expectedVersion) {
+      return conditional(() =>
+        db.send(
+          new DeleteCommand({
+            TableName,
+            Key: keys.dunning(tid, aid),
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': expectedVersion },
+          }),
+        ),
+      );
+    },
+
+    async listDunning(tid) {
+      return (await queryAll(tid, 'DUNNING#')).map((item) => DunningRecord.parse(strip<Item>(item)));
+    },
   };
+}
+
+/** Run a conditional write: false when its condition failed. */
+async function conditional(fn: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await call(fn);
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
