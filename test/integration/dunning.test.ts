@@ -176,3 +176,34 @@ describe('dunning ladder', () => {
     expect(await operationsOf(userId)).toHaveLength(userOps + 1);
   });
 });
+
+describe('due date by payment method', () => {
+  async function closedFee(account: string) {
+    const open = await owner.post('/v1/bills', { accountId: account, type: 'fee', lines: [{ description: 'Fee', unitPrice: '5.00' }] });
+    expect(open.status, JSON.stringify(open.body)).toBe(201);
+    const closed = await owner.post(`/v1/bills/${open.body.id}/close`);
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    return closed.body as { issuedOn: string; dueOn: string };
+  }
+  const days = (from: string, to: string) => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY;
+
+  it('uses the tenant’s due days for the account’s default method, else the series’', async () => {
+    const series = await closedFee(accountId); // no payment source: the series' due days
+    const seriesDays = days(series.issuedOn, series.dueOn);
+    const patched = await owner.patch('/v1/payments/settings', { dueDays: { transfer: seriesDays + 17 } });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+
+    const payer = await owner.post('/v1/accounts', { name: 'Transfer Payer', email: 'transfer@example.org', country: 'ES' });
+    expect(payer.status).toBe(201);
+    const source = await owner.post(`/v1/accounts/${payer.body.id}/payment-sources`, { method: 'transfer', label: 'Transfer' });
+    expect(source.status, JSON.stringify(source.body)).toBe(201);
+    const byTransfer = await closedFee(payer.body.id);
+    expect(days(byTransfer.issuedOn, byTransfer.dueOn)).toBe(seriesDays + 17);
+
+    // An account paying by another method (manual: no due days set) keeps the series' due days.
+    const other = await owner.post('/v1/accounts', { name: 'Manual Payer', email: 'manual@example.org', country: 'ES' });
+    expect((await owner.post(`/v1/accounts/${other.body.id}/payment-sources`, { method: 'manual', label: 'Cash' })).status).toBe(201);
+    const manual = await closedFee(other.body.id);
+    expect(days(manual.issuedOn, manual.dueOn)).toBe(seriesDays);
+  });
+});

@@ -11,6 +11,7 @@ import { todayIn } from '../core/today';
 import { parseInput } from '../core/validate';
 import type { BillSummary, OrderBillingWrite } from '../ports/store';
 import type { Tenant } from '../tenancy/model';
+import { DEFAULT_PAYMENT_SETTINGS, dueDateFor } from '../payments/model';
 import { amendmentLines, isTooLateToAmend, manualLine, priceBill, type PricingContext } from './compute';
 import {
   assertEditable,
@@ -525,7 +526,7 @@ export async function closeBill(deps: CoreDeps, actor: Actor, billId: string, in
     state: closedState.state,
     audit: closedState.audit,
     issuedOn,
-    dueOn: addDays(issuedOn, series.dueDays),
+    dueOn: bill.type === 'quote' ? addDays(issuedOn, series.dueDays) : await dueOnFor(deps, bill, issuedOn, series.dueDays),
     ...(data.exchangeRate ? { exchangeRate: data.exchangeRate } : {}),
     version: bill.version + 1,
     updatedAt: deps.clock.now().toISOString(),
@@ -539,6 +540,16 @@ export async function closeBill(deps: CoreDeps, actor: Actor, billId: string, in
     issueNumbered(deps, base, bill.version, year, context, series),
   );
   return billView(issued);
+}
+
+/** A payable bill's due day: the tenant's due days for the account's default payment method, else the series'. */
+async function dueOnFor(deps: CoreDeps, bill: Bill, issuedOn: LocalDate, seriesDueDays: number): Promise<LocalDate> {
+  const [paymentSettings, sources] = await Promise.all([
+    deps.store.payments.getSettings(bill.tenantId),
+    deps.store.payments.listSources(bill.tenantId, bill.accountId),
+  ]);
+  const method = (sources.find((s) => s.isDefault) ?? sources[0])?.method;
+  return dueDateFor(issuedOn, seriesDueDays, method, paymentSettings ?? DEFAULT_PAYMENT_SETTINGS);
 }
 
 /** Take the next number and write; on a lost race, re-read the counter and try again (with jittered back-off). */

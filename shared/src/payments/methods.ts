@@ -3,12 +3,11 @@ import { billOrThrow, billSettingsOf } from '../bills/use-cases';
 import type { Bill } from '../bills/model';
 import { authorize, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
-import { addDays, type LocalDate } from '../core/dates';
 import { NotFoundError } from '../core/errors';
 import { newId } from '../core/ids';
 import { parseInput } from '../core/validate';
 import type { PaymentMethodPlugin, PaymentStart } from '../ports/payments';
-import { PaymentMethod, type PaymentSettings, type PaymentSource } from './model';
+import { PaymentMethod, type PaymentSource } from './model';
 import { paymentSettingsOf } from './stripe';
 import { billBalance } from './transactions';
 
@@ -25,20 +24,8 @@ export const PAYMENT_METHOD_PLUGINS: Readonly<Record<PaymentMethod, PaymentMetho
   manual: { method: 'manual', label: 'Manual (cash, cheque…)', customerInitiated: false },
 };
 
-/**
- * The due date of a bill issued on `issuedOn` for an account that pays by `method`: the tenant's per-method due days
- * when set, otherwise the series' own due days (bills/use-cases.ts closeBill uses the latter today; see
- * docs/decisions.md "Due dates by payment method").
- */
-export function dueDateFor(
-  issuedOn: LocalDate,
-  seriesDueDays: number,
-  method: PaymentMethod | undefined,
-  settings: PaymentSettings,
-): LocalDate {
-  const days = (method ? settings.dueDays[method] : undefined) ?? seriesDueDays;
-  return addDays(issuedOn, days);
-}
+/** @see dueDateFor in ./model.ts (kept there so bill closing can use it without importing the payment use cases). */
+export { dueDateFor } from './model';
 
 /** The account's default source, if any. */
 export function defaultSource(sources: readonly PaymentSource[]): PaymentSource | undefined {

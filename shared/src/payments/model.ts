@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Currency } from '../core/money';
+import { addDays, type LocalDate } from '../core/dates';
 import { ConflictError } from '../core/errors';
 import { DunningSettings } from './dunning';
 
@@ -186,3 +187,17 @@ export const PaymentSettings = z.strictObject({
 });
 export type PaymentSettings = z.output<typeof PaymentSettings>;
 export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = PaymentSettings.parse({});
+
+/**
+ * The due date of a bill issued on `issuedOn` for an account whose default payment source is of `method`: the tenant's
+ * per-method due days when set, otherwise the series' own due days. Used by bill closing (bills/use-cases.ts closeBill).
+ */
+export function dueDateFor(
+  issuedOn: LocalDate,
+  seriesDueDays: number,
+  method: PaymentMethod | undefined,
+  settings: PaymentSettings,
+): LocalDate {
+  const days = (method ? settings.dueDays[method] : undefined) ?? seriesDueDays;
+  return addDays(issuedOn, days);
+}
