@@ -1268,6 +1268,16 @@ export const ca: Messages = {
     states: { generated: 'Generada', executed: 'Enviada' },
     actions: { none: 'Res', fail: 'Fallida', succeed: 'Cobrada', return: 'Retorna' },
   },
+  dunning: {
+    title: 'Reclamació d’impagats',
+    intro: 'Factures vençudes des del {date}: assolit el pas {level} de l’escala.',
+    day: 'Dia',
+    action: 'Pas',
+    note: 'Resultat',
+    suspended: '{count} servei(s) suspès(os) per impagament; es reactiven quan es paguen les factures vençudes.',
+    terminate: 'Marcat per a baixa el {date}: revisa el compte.',
+    actions: { remind: 'Recordatori', 'retry-card': 'Reintent de targeta', suspend: 'Suspensió', terminate: 'Marca de baixa' },
+  },
   client: {
     working: 'S’està processant…',
     required: 'obligatori',

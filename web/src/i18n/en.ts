@@ -1263,6 +1263,16 @@ export const en = {
     states: { generated: 'Generated', executed: 'Executed' },
     actions: { none: 'Nothing', fail: 'Fail', succeed: 'Mark paid', return: 'Return' },
   },
+  dunning: {
+    title: 'Dunning',
+    intro: 'Overdue bills since {date}: ladder step {level} reached.',
+    day: 'Day',
+    action: 'Step',
+    note: 'Outcome',
+    suspended: '{count} service(s) suspended by dunning; they are re-enabled when the overdue bills are paid.',
+    terminate: 'Flagged for termination on {date}: review the account.',
+    actions: { remind: 'Reminder', 'retry-card': 'Card retry', suspend: 'Suspension', terminate: 'Termination flag' },
+  },
   /** Strings client components use (passed to the browser; keep it small). */
   client: {
     working: 'Working…',

@@ -1272,6 +1272,16 @@ export const es: Messages = {
     states: { generated: 'Generada', executed: 'Enviada' },
     actions: { none: 'Nada', fail: 'Fallida', succeed: 'Cobrada', return: 'Devolver' },
   },
+  dunning: {
+    title: 'Reclamación de impagos',
+    intro: 'Facturas vencidas desde el {date}: alcanzado el paso {level} de la escala.',
+    day: 'Día',
+    action: 'Paso',
+    note: 'Resultado',
+    suspended: '{count} servicio(s) suspendido(s) por impago; se reactivan al pagar las facturas vencidas.',
+    terminate: 'Marcada para baja el {date}: revisa la cuenta.',
+    actions: { remind: 'Recordatorio', 'retry-card': 'Reintento de tarjeta', suspend: 'Suspensión', terminate: 'Marca de baja' },
+  },
   client: {
     working: 'Procesando…',
     required: 'obligatorio',

@@ -6,7 +6,7 @@ import { ActionButton } from '@/components/action-button';
 import { BillingPreview } from '@/components/billing-preview';
 import { ActionForm, CheckboxField, CheckboxGroup, Field, SelectField, SubmitButton } from '@/components/form';
 import { OrdersTable } from '@/components/orders-table';
-import { Badge, DescriptionList, EmptyState, PageHeader, Section, StateBadge, Table } from '@/components/ui';
+import { Badge, DescriptionList, EmptyState, Notice, PageHeader, Section, StateBadge, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { addContact, createCustomerUser, deleteAccount, removeContact, updateAccount } from '@/server/actions/accounts';
 import { contractPack, endContract, removeContract } from '@/server/actions/catalog';
@@ -17,6 +17,16 @@ import { getMe } from '@/server/queries';
 import type { Account, BillableService, Contact, ContractedPack, Order, Pack, Page, Service, User } from '@/server/types';
 
 const USAGES = ['billing', 'technical', 'administrative', 'emergency', 'support'] as const;
+
+/** `GET /v1/accounts/{id}/dunning` */
+interface DunningStatus {
+  dunning: boolean;
+  level: number;
+  steps: { index: number; action: 'remind' | 'retry-card' | 'suspend' | 'terminate'; on: string; note?: string }[];
+  suspendedServiceIds: string[];
+  terminationFlaggedOn: string | null;
+  startedOn: string | null;
+}
 
 type Params = Promise<{ id: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -46,6 +56,7 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
     has('catalog:read') ? apiGet<{ items: BillableService[] }>('/v1/billable-services') : undefined,
     has('orders:read') ? apiGet<Page<Order>>('/v1/orders', { accountId: id, limit: 50 }) : undefined,
   ]);
+  const dunning = has('payments:read') ? await apiGet<DunningStatus>(`${path}/dunning`) : undefined;
   const canContract = has('catalog:write');
   const today = fmt.today();
   const packName = new Map((packs?.items ?? []).map((p) => [p.id, p.name]));
@@ -98,6 +109,37 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
           </details>
         )}
       </Section>
+
+      {dunning?.dunning && (
+        <Section
+          title={t('dunning.title')}
+          id="dunning"
+          description={t('dunning.intro', { date: fmt.day(dunning.startedOn!), level: dunning.level })}
+        >
+          {dunning.terminationFlaggedOn && (
+            <Notice tone="warning">{t('dunning.terminate', { date: fmt.day(dunning.terminationFlaggedOn) })}</Notice>
+          )}
+          {dunning.suspendedServiceIds.length > 0 && <p>{t('dunning.suspended', { count: dunning.suspendedServiceIds.length })}</p>}
+          <Table caption={t('dunning.title')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('dunning.day')}</th>
+                <th scope="col">{t('dunning.action')}</th>
+                <th scope="col">{t('dunning.note')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {dunning.steps.map((step) => (
+                <tr key={step.index}>
+                  <td>{fmt.day(step.on)}</td>
+                  <td>{t(`dunning.actions.${step.action}`)}</td>
+                  <td>{step.note}</td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </Section>
+      )}
 
       {services && (
         <Section
