@@ -300,8 +300,10 @@ describe('issued bills are immutable', () => {
     });
     const draft = await openBill(owner);
     const before = content(bill);
-    // Lifecycle actions may move the state; everything else must be refused with 409.
+    // Lifecycle and payment actions may move the state or record payments; everything else must be refused with 409.
     const lifecycle = new Set([
+      'pay',
+      'charge',
       'send',
       'mark-paid',
       'mark-returned',
@@ -318,6 +320,7 @@ describe('issued bills are immutable', () => {
       amend: { cause: 'Wrong price' },
       discard: { reason: 'test' },
       'mark-irrecoverable': { reason: 'test' },
+      pay: { successUrl: 'https://example.org/paid', cancelUrl: 'https://example.org/cancelled' },
     };
     const routes = ROUTES.filter((r) => r.path.startsWith('/v1/bills/{billId}') && r.method !== 'GET');
     expect(routes.length).toBeGreaterThanOrEqual(13);
