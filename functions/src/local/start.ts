@@ -32,6 +32,11 @@ async function main() {
     seedDemo: true,
     // SSM hosts need real AWS credentials and a region; without one the runtime refuses them with a clear message.
     ssm: process.env.CONSORT_SSM_REGION ? { region: process.env.CONSORT_SSM_REGION } : undefined,
+    // Real Stripe (test-mode keys) when both are set; otherwise the loopback fake Stripe server.
+    stripe:
+      process.env.STRIPE_SECRET_KEY && process.env.STRIPE_WEBHOOK_SECRET
+        ? { secretKey: process.env.STRIPE_SECRET_KEY, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET }
+        : undefined,
     log,
   });
 
