@@ -70,6 +70,22 @@ export function createSepaStore(db: DynamoDBDocumentClient, tableName: string): 
     }
   }
 
+  /** Claim a unique key (mandate reference, message id) and create the item it points to, both new, atomically. */
+  async function createClaimed(claim: Item, item: Item, taken: string): Promise<void> {
+    try {
+      await call(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [claim, item].map((Item) => ({ Put: { TableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError(taken);
+      throw error;
+    }
+  }
+
   return {
     async getMandate(tid, id) {
       const item = await getItem(keys.sepaMandate(tid, id));
@@ -98,27 +114,11 @@ export function createSepaStore(db: DynamoDBDocumentClient, tableName: string): 
       return item?.mandateId as string | undefined;
     },
     async createMandate(m) {
-      try {
-        await call(() =>
-          db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName,
-                    Item: { ...keys.sepaMandateRef(m.tenantId, m.reference), entity: 'sepaMandateRef', mandateId: m.id },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-                { Put: { TableName, Item: mandateItem(m), ConditionExpression: 'attribute_not_exists(pk)' } },
-              ],
-            }),
-          ),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) throw new ConflictError(`The mandate reference ${m.reference} is already used`);
-        throw error;
-      }
+      await createClaimed(
+        { ...keys.sepaMandateRef(m.tenantId, m.reference), entity: 'sepaMandateRef', mandateId: m.id },
+        mandateItem(m),
+        `The mandate reference ${m.reference} is already used`,
+      );
     },
     async putMandate(m, expectedVersion) {
       await conditionalPut(mandateItem(m), 'version = :v', { ':v': expectedVersion }, `Mandate ${m.reference}`);
@@ -159,27 +159,11 @@ export function createSepaStore(db: DynamoDBDocumentClient, tableName: string): 
       return item?.batchId as string | undefined;
     },
     async createBatch(b) {
-      try {
-        await call(() =>
-          db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName,
-                    Item: { ...keys.sepaMessage(b.tenantId, b.messageId), entity: 'sepaMessage', batchId: b.id },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-                { Put: { TableName, Item: batchItem(b), ConditionExpression: 'attribute_not_exists(pk)' } },
-              ],
-            }),
-          ),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) throw new ConflictError(`The message id ${b.messageId} is already used`);
-        throw error;
-      }
+      await createClaimed(
+        { ...keys.sepaMessage(b.tenantId, b.messageId), entity: 'sepaMessage', batchId: b.id },
+        batchItem(b),
+        `The message id ${b.messageId} is already used`,
+      );
     },
     async updateBatch(b, expectedVersion) {
       await conditionalPut(batchItem(b), 'version = :v', { ':v': expectedVersion }, `Batch ${b.id}`);
