@@ -5,7 +5,7 @@ import { mysqlNativePassword } from '../../shared/src/services/database/verifier
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { ensureMariaDb, mysqlAs, mysqlRoot, MARIADB_SOCKET } from '../support/databases';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
-import { startTestStack } from '../support/stack';
+import { settledService, startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
 
 // Databases and database users through the API, applied over a real OpenSSH server by the mysql backends to the
@@ -62,12 +62,7 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
       )
     )[0];
 
-  async function settled(serviceId: string) {
-    await stack.idle();
-    const service = (await owner.get(`/v1/services/${serviceId}`)).body;
-    const op = (await owner.get(`/v1/operations/${service.lastOperationId}`)).body;
-    return { service, op };
-  }
+  const settled = (serviceId: string) => settledService(stack, owner, serviceId);
   async function create(kind: string, spec: Record<string, unknown>) {
     const res = await owner.post('/v1/services', { accountId, kind, spec });
     expect(res.status, JSON.stringify(res.body)).toBe(201);

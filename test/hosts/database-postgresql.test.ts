@@ -4,7 +4,7 @@ import type { LocalStack } from '../../functions/src/local/stack';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { canRunPostgres, postgresBin, startPostgres, type TestPostgres } from '../support/databases';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
-import { startTestStack } from '../support/stack';
+import { settledService, startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
 
 // Databases and database users through the API, applied over a real OpenSSH server by the postgresql backends, and
@@ -47,12 +47,7 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
   const onTable = (name: string, table: string) =>
     held((priv) => `has_table_privilege(${q(app)}, ${q(`public.${table}`)}, '${priv}')`, ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], name);
 
-  async function settled(serviceId: string) {
-    await stack.idle();
-    const service = (await owner.get(`/v1/services/${serviceId}`)).body;
-    const op = (await owner.get(`/v1/operations/${service.lastOperationId}`)).body;
-    return { service, op };
-  }
+  const settled = (serviceId: string) => settledService(stack, owner, serviceId);
   async function create(kind: string, spec: Record<string, unknown>) {
     const res = await owner.post('/v1/services', { accountId, kind, spec });
     expect(res.status, JSON.stringify(res.body)).toBe(201);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/src/local/stack';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
-import { startTestStack } from '../support/stack';
+import { settledService, startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
 
 // Mailboxes, mail addresses and vacation replies through the API, applied over a real OpenSSH server to two
@@ -97,12 +97,7 @@ describe.skipIf(!ready)('mail over SSH (sandboxed Postfix and Dovecot hosts)', (
     expect(conf.stdout).toContain(`args = scheme=SHA512-CRYPT username_format=%u ${path('dovecot', 'users')}`);
   }
 
-  async function settled(serviceId: string) {
-    await stack.idle();
-    const service = (await owner.get(`/v1/services/${serviceId}`)).body;
-    const op = (await owner.get(`/v1/operations/${service.lastOperationId}`)).body;
-    return { service, op };
-  }
+  const settled = (serviceId: string) => settledService(stack, owner, serviceId);
 
   async function create(key: string, accountId: string, kind: string, spec: unknown) {
     const res = await owner.post('/v1/services', { accountId, kind, spec });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/src/local/stack';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
-import { startTestStack } from '../support/stack';
+import { settledService, startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
 
 // Mailing lists through the API, applied over a real OpenSSH server by the mlmmj backend, and checked on the "host"
@@ -52,12 +52,7 @@ describe.skipIf(!ready)('mailing lists over SSH (sandboxed mlmmj host)', () => {
     return r.stdout.trim();
   }
 
-  async function settled(serviceId: string) {
-    await stack.idle();
-    const service = (await owner.get(`/v1/services/${serviceId}`)).body;
-    const op = (await owner.get(`/v1/operations/${service.lastOperationId}`)).body;
-    return { service, op };
-  }
+  const settled = (serviceId: string) => settledService(stack, owner, serviceId);
 
   async function service(accountId: string, kind: string, spec: unknown) {
     const res = await owner.post('/v1/services', { accountId, kind, spec });

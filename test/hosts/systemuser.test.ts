@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/src/local/stack';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
-import { startTestStack } from '../support/stack';
+import { settledService, startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
 
 // System users through the API, applied over a real OpenSSH server by the unix backend, and checked on the "host":
@@ -70,12 +70,7 @@ describe.skipIf(!ready)('system users over SSH (sandboxed unix host)', () => {
       .split(',')
       .filter(Boolean);
 
-  async function settled(serviceId: string) {
-    await stack.idle();
-    const service = (await owner.get(`/v1/services/${serviceId}`)).body;
-    const op = (await owner.get(`/v1/operations/${service.lastOperationId}`)).body;
-    return { service, op };
-  }
+  const settled = (serviceId: string) => settledService(stack, owner, serviceId);
 
   /** The checkers shadow-utils ships: consistent passwd/shadow and group/gshadow, existing homes, known members. */
   function checkFiles() {

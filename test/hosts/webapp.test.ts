@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/src/local/stack';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
-import { startTestStack } from '../support/stack';
+import { settledService, startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
 
 // Web apps through the API, applied over a real OpenSSH server by the PHP-FPM backend, and checked with php-fpm
@@ -89,9 +89,7 @@ describe.skipIf(!ready)('web apps over SSH (sandboxed PHP-FPM host)', () => {
   }
 
   async function settled(serviceId: string) {
-    await stack.idle();
-    const service = (await owner.get(`/v1/services/${serviceId}`)).body;
-    const op = (await owner.get(`/v1/operations/${service.lastOperationId}`)).body;
+    const { service, op } = await settledService(stack, owner, serviceId);
     return { service, op, stderr: JSON.stringify(op.logs?.map((l: { stderr: string; error?: string }) => l.error ?? l.stderr)) };
   }
 

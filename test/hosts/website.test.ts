@@ -9,7 +9,7 @@ import { freePort } from '../../functions/src/local/preflight';
 import type { LocalStack } from '../../functions/src/local/stack';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
-import { startTestStack } from '../support/stack';
+import { settledService, startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
 
 // Websites through the API, applied over a real OpenSSH server to two sandboxed web hosts at once — one routed to
@@ -102,12 +102,7 @@ describe.skipIf(!ready)('websites over SSH (nginx and Apache hosts)', () => {
     expect(a.stderr).toMatch(/Syntax OK/);
   }
 
-  async function settled(serviceId: string) {
-    await stack.idle();
-    const service = (await owner.get(`/v1/services/${serviceId}`)).body;
-    const op = (await owner.get(`/v1/operations/${service.lastOperationId}`)).body;
-    return { service, op };
-  }
+  const settled = (serviceId: string) => settledService(stack, owner, serviceId);
 
   async function service(accountId: string, kind: string, spec: unknown) {
     const res = await owner.post('/v1/services', { accountId, kind, spec });
