@@ -28,6 +28,7 @@ import { handler as outboxSweep } from '../schedules/outbox-sweep';
 import { handler as billingRunsSchedule } from '../schedules/billing-runs';
 import { handler as dunningSchedule } from '../schedules/dunning';
 import { resumeStaleBillingRuns } from '@consort/shared/bills/run-use-cases';
+import { sweepOutbox } from '@consort/shared/provisioning/use-cases';
 import { localBillingRuns } from './billing-runs';
 import { provisioningDefinition, PROVISIONING_TASK_STATES } from '../workflows/provisioning-definition';
 import { runStep } from '../workflows/steps';
@@ -218,6 +219,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     void resumeStaleBillingRuns(deps).then(
       (resumed) => resumed.length && log('billing-run', `resumed ${resumed.join(', ')}`),
       (error: unknown) => log('billing-run', `resuming stale runs failed: ${String(error)}`),
+    );
+
+    // The queue and the workflow executions were in memory too: operations a previous process left pending, queued or
+    // running (killed mid-script) have no message or worker any more. This process is the only worker, so all of
+    // them are orphaned: re-send them now (hosts that already reported are skipped; scripts are idempotent).
+    void sweepOutbox(deps, { olderThanMs: 0, requeueAfterMs: 0, orphanedAfterMs: 0 }).then(
+      (count) => count && log('queue', `re-sent ${count} operation(s) a previous process left unfinished`),
+      (error: unknown) => log('queue', `recovering unfinished operations failed: ${String(error)}`),
     );
 
     const poller = startSqsPoller({

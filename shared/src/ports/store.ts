@@ -134,8 +134,8 @@ export interface Store {
   operations: {
     get(tenantId: string, operationId: string): Promise<Operation | undefined>;
     list(tenantId: string, query: { state?: OperationState; serviceId?: string; limit: number; cursor?: string }): Promise<Page<Operation>>;
-    /** Operations still in the outbox (pending dispatch). */
-    outbox(tenantId: string, limit: number): Promise<Operation[]>;
+    /** Operations in the outbox: not ended yet (pending dispatch, queued, or running on a worker), oldest first. */
+    outbox(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<Operation>>;
     /** Conditional state transition; returns false when the operation is not in `from` (someone else moved it). */
     transition(
       tenantId: string,

@@ -79,28 +79,51 @@ async function sendToHosts(deps: CoreDeps, op: Operation): Promise<void> {
   );
 }
 
+export interface SweepOptions {
+  /** Dispatch pending operations older than this (the API's inline dispatch failed or crashed). Default 0. */
+  olderThanMs?: number;
+  /** Re-send queued operations no worker started for this long (a lost message). Default 10 minutes. */
+  requeueAfterMs?: number;
+  /**
+   * Re-send running operations not heard of for this long: their worker died mid-script (killed, out of memory,
+   * machine lost). Default 30 minutes, above the longest a live worker can take (script timeout × retries);
+   * SQS redelivery usually comes first on AWS. Hosts that already reported are skipped and scripts are
+   * idempotent, so a re-run converges on the same state.
+   */
+  orphanedAfterMs?: number;
+}
+
 /**
- * Scheduled safety net: dispatch what is still pending in any tenant's outbox, and re-send operations queued for
- * longer than `requeueAfterMs` that no worker started. Returns how many it dispatched or re-sent.
+ * Scheduled safety net over every tenant's outbox: dispatch pending operations, re-send queued ones no worker
+ * started and running ones whose worker died. Returns how many it dispatched or re-sent.
  */
-export async function sweepOutbox(deps: CoreDeps, options: { olderThanMs?: number; requeueAfterMs?: number } = {}): Promise<number> {
+export async function sweepOutbox(deps: CoreDeps, options: SweepOptions = {}): Promise<number> {
   const now = deps.clock.now().getTime();
-  const pendingCutoff = now - (options.olderThanMs ?? 0);
-  const queuedCutoff = now - (options.requeueAfterMs ?? 10 * 60_000);
+  const cutoffs: Partial<Record<OperationState, number>> = {
+    pending: now - (options.olderThanMs ?? 0),
+    queued: now - (options.requeueAfterMs ?? 10 * 60_000),
+    running: now - (options.orphanedAfterMs ?? 30 * 60_000),
+  };
   let count = 0;
-  let cursor: string | undefined;
+  let tenants: string | undefined;
   do {
-    const page = await deps.store.tenants.listIds(cursor);
+    const page = await deps.store.tenants.listIds(tenants);
     for (const tenantId of page.items) {
-      for (const op of await deps.store.operations.outbox(tenantId, 100)) {
-        const cutoff = op.state === 'queued' ? queuedCutoff : pendingCutoff;
-        if (Date.parse(op.updatedAt) > cutoff) continue;
-        await dispatchOperation(deps, tenantId, op.id);
-        count += 1;
-      }
+      let cursor: string | undefined;
+      do {
+        const ops = await deps.store.operations.outbox(tenantId, { limit: 100, cursor });
+        for (const op of ops.items) {
+          const cutoff = cutoffs[op.state];
+          if (cutoff === undefined || Date.parse(op.updatedAt) > cutoff) continue;
+          if (op.state === 'running') await sendToHosts(deps, op);
+          else await dispatchOperation(deps, tenantId, op.id);
+          count += 1;
+        }
+        cursor = ops.nextCursor;
+      } while (cursor);
     }
-    cursor = page.nextCursor;
-  } while (cursor);
+    tenants = page.nextCursor;
+  } while (tenants);
   return count;
 }
 

@@ -586,20 +586,17 @@ export class DynamoStore implements Store {
         tid,
       );
     },
-    outbox: async (tid, limit) => {
-      const out = await call(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'outbox',
-            KeyConditionExpression: 'gsi3pk = :pk',
-            ExpressionAttributeValues: { ':pk': `${tid}#OUTBOX` },
-            Limit: limit,
-          }),
-        ),
-      );
-      return (out.Items ?? []).map((i) => strip<Operation>(i) as Operation);
-    },
+    outbox: (tid, { limit, cursor }) =>
+      this.query<Operation>(
+        {
+          IndexName: 'outbox',
+          KeyConditionExpression: 'gsi3pk = :pk',
+          ExpressionAttributeValues: { ':pk': `${tid}#OUTBOX` },
+          Limit: limit,
+        },
+        cursor,
+        tid,
+      ),
     transition: async (tid, oid, from, patch) => {
       const names: Record<string, string> = { '#state': 'state' };
       const values: Item = { ...Object.fromEntries(from.map((s, i) => [`:from${i}`, s])) };
@@ -613,8 +610,9 @@ export class DynamoStore implements Store {
       const stateKeys = indexKeys.operationByState(tid, patch.state, oid);
       values[':g2pk'] = stateKeys.gsi2pk;
       sets.push('gsi2pk = :g2pk');
-      // The outbox holds operations until a worker picks them up: pending (not sent) and queued (sent, not started).
-      const inOutbox = patch.state === 'pending' || patch.state === 'queued';
+      // The outbox holds operations until they end: pending (not sent), queued (sent, not started) and running (a
+      // worker started them; if it dies, the sweeper finds the operation here and re-sends it).
+      const inOutbox = patch.state === 'pending' || patch.state === 'queued' || patch.state === 'running';
       const removes = inOutbox ? [] : OUTBOX_ATTRS;
       if (inOutbox) {
         const outbox = indexKeys.outbox(tid, oid);

@@ -11,7 +11,7 @@ export const TABLE = {
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** Operations by state / by service, hosts' queues. */
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** Sparse outbox: only operations waiting to be dispatched carry gsi3pk. */
+    /** Sparse outbox: operations not yet ended (pending, queued, running) carry gsi3pk; other entities reuse it. */
     { name: 'outbox', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;
