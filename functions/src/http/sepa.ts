@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import * as Imports from '@consort/shared/payments/bank-returns';
 import * as Batches from '@consort/shared/payments/batches';
 import * as Mandates from '@consort/shared/payments/mandates';
@@ -39,9 +40,15 @@ export const sepaRoutes = [
     path: '/v1/accounts/{accountId}/mandates',
     tag: 'SEPA',
     status: 201,
-    summary: 'Record a signed mandate (IBAN checked with national check digits); it becomes a SEPA payment source',
-    body: Mandates.CreateMandateInput,
-    handle: ({ deps, actor, params, body }) => Mandates.createMandate(deps, actor, params.accountId!, body),
+    summary:
+      'Record a signed mandate (IBAN checked with national check digits); it becomes a SEPA payment source. Staff send a ' +
+      'paper mandate; a customer signs online for their own account (`debtor`, `accepted: true`): signed today, reference generated',
+    body: z.union([Mandates.CreateMandateInput, Mandates.OnlineMandateInput]),
+    handle: ({ deps, actor, params, body, event }) =>
+      Mandates.createMandate(deps, actor, params.accountId!, body, {
+        ip: event.requestContext?.http?.sourceIp,
+        userAgent: event.headers?.['user-agent'],
+      }),
   }),
   route({
     method: 'GET',
@@ -65,7 +72,7 @@ export const sepaRoutes = [
     path: '/v1/accounts/{accountId}/mandates/{mandateId}',
     tag: 'SEPA',
     status: 200,
-    summary: 'Revoke a mandate (it stays on record for returns and refund claims)',
+    summary: 'Revoke a mandate (it stays on record for returns and refund claims; its payment source goes)',
     handle: ({ deps, actor, params }) => Mandates.revokeMandate(deps, actor, params.accountId!, params.mandateId!),
   }),
   route({

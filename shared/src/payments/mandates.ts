@@ -46,6 +46,18 @@ const Reference = z
 /** The debtor as the mandate names them. */
 export const Debtor = z.strictObject({ name: Label(140), iban: Iban, bic: Bic.optional() });
 
+/** Evidence of an online signature: the customer accepted the mandate text in the member portal. */
+export const MandateSignature = z.strictObject({
+  channel: z.enum(['paper', 'online']),
+  /** When the text was accepted (ISO instant). */
+  acceptedAt: z.string().optional(),
+  /** The signer's user. */
+  userId: z.string().optional(),
+  ip: z.string().max(64).optional(),
+  userAgent: z.string().max(500).optional(),
+});
+export type MandateSignature = z.infer<typeof MandateSignature>;
+
 export const Mandate = z.strictObject({
   tenantId: z.string(),
   /** `mnd_…` */
@@ -63,8 +75,10 @@ export const Mandate = z.strictObject({
   /** Collections sent under the mandate (sequence type FRST → RCUR). */
   collections: z.number().int().nonnegative(),
   lastCollectionOn: LocalDate.optional(),
-  /** The payment source created with it. */
+  /** The payment source created with it (removed when the mandate is revoked). */
   sourceId: z.string().optional(),
+  /** How it was signed: on paper (recorded by staff) or online in the member portal, with the evidence kept. */
+  signature: MandateSignature.optional(),
   version: z.number().int().nonnegative(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -94,6 +108,25 @@ export const CreateMandateInput = z.strictObject({
   makeDefault: z.boolean().default(true),
 });
 export type CreateMandateInput = z.input<typeof CreateMandateInput>;
+
+/**
+ * A customer signs a mandate online in the member portal: the debtor, the accepted mandate text, and what the portal
+ * saw of the browser. The signature date is today in the tenant's time zone and the reference is generated.
+ */
+export const OnlineMandateInput = z.strictObject({
+  debtor: Debtor,
+  accepted: z.literal(true, { error: 'Accept the mandate text to sign it' }),
+  makeDefault: z.boolean().default(true),
+  /** The browser's address and user agent as the portal received them (else the request's own). */
+  signature: z.strictObject({ ip: z.string().trim().max(64).optional(), userAgent: z.string().trim().max(500).optional() }).optional(),
+});
+export type OnlineMandateInput = z.input<typeof OnlineMandateInput>;
+
+/** The request a mandate arrives with (evidence for an online signature when the portal does not pass the browser's). */
+export interface RequestInfo {
+  ip?: string;
+  userAgent?: string;
+}
 
 /** Staff may correct the debtor's name or BIC and revoke; a new IBAN needs a new mandate (a new signature). */
 export const MandatePatch = z.strictObject({
@@ -176,15 +209,37 @@ export function ibanLabel(iban: string): string {
 
 /**
  * Record a signed mandate for an account, with its payment source (the default unless `makeDefault` is false and the
- * account already has one). 409 when the reference is taken in the tenant; 422 for a bad IBAN, BIC, reference or a
- * signature date in the future.
+ * account already has one). Staff record a paper mandate (`CreateMandateInput`); a customer signs online for their own
+ * account (`OnlineMandateInput`: signed today in the tenant's time zone, reference generated, the SEPA settings must
+ * exist so the text names the creditor). 409 when the reference is taken in the tenant; 422 for a bad IBAN, BIC,
+ * reference, a signature date in the future or an unaccepted text.
  */
-export async function createMandate(deps: CoreDeps, actor: Actor, accountId: string, input: unknown) {
+export async function createMandate(deps: CoreDeps, actor: Actor, accountId: string, input: unknown, request: RequestInfo = {}) {
   ownAccount(actor, accountId, true);
   await getAccountOrThrow(deps, actor, accountId);
-  const data = parseInput(CreateMandateInput, input);
   const tid = actor.tenantId;
   const day = await today(deps, tid);
+  const now = deps.clock.now().toISOString();
+  let data: z.output<typeof CreateMandateInput>;
+  let signature: MandateSignature;
+  if (actor.type === 'customer') {
+    const online = parseInput(OnlineMandateInput, input);
+    if (!(await deps.store.sepa.getSettings(tid)))
+      throw new ValidationError('Direct debit is not offered yet', [{ path: ['settings'], message: 'Not configured' }]);
+    data = { signedOn: day, scheme: 'CORE', kind: 'recurrent', debtor: online.debtor, makeDefault: online.makeDefault };
+    const ip = online.signature?.ip || request.ip;
+    const userAgent = online.signature?.userAgent || request.userAgent;
+    signature = {
+      channel: 'online',
+      acceptedAt: now,
+      userId: actor.userId,
+      ...(ip ? { ip: ip.slice(0, 64) } : {}),
+      ...(userAgent ? { userAgent: userAgent.slice(0, 500) } : {}),
+    };
+  } else {
+    data = parseInput(CreateMandateInput, input);
+    signature = { channel: 'paper' };
+  }
   if (data.signedOn > day)
     throw new ValidationError('The mandate cannot be signed in the future', [{ path: ['signedOn'], message: `On or before ${day}` }]);
   if (needsDebtorAddress(data.debtor.iban.slice(0, 2))) {
@@ -192,7 +247,6 @@ export async function createMandate(deps: CoreDeps, actor: Actor, accountId: str
       { path: ['debtor', 'iban'], message: 'Use an IBAN of an EEA country' },
     ]);
   }
-  const now = deps.clock.now().toISOString();
   const id = newId('mandate', deps.clock);
   const reference = data.reference ?? `M${id.slice(4).toUpperCase()}`.slice(0, 35);
   const sources = await deps.store.payments.listSources(tid, accountId);
@@ -219,6 +273,7 @@ export async function createMandate(deps: CoreDeps, actor: Actor, accountId: str
     status: 'active',
     collections: 0,
     sourceId: source.id,
+    signature,
     version: 0,
     createdAt: now,
     updatedAt: now,
@@ -229,13 +284,22 @@ export async function createMandate(deps: CoreDeps, actor: Actor, accountId: str
   return mandateView(mandate, day);
 }
 
-/** Mandates of an account, newest first, with their effective status. */
+/**
+ * Mandates of an account, newest first, with their effective status; and the creditor a new mandate would name (the
+ * mandate text shows it), or null while the tenant has not set up SEPA.
+ */
 export async function listMandates(deps: CoreDeps, actor: Actor, accountId: string) {
   ownAccount(actor, accountId, false);
   await getAccountOrThrow(deps, actor, accountId);
-  const day = await today(deps, actor.tenantId);
-  const items = await deps.store.sepa.listMandates(actor.tenantId, accountId);
-  return { items: items.sort((a, b) => b.id.localeCompare(a.id)).map((m) => mandateView(m, day)) };
+  const [day, items, settings] = await Promise.all([
+    today(deps, actor.tenantId),
+    deps.store.sepa.listMandates(actor.tenantId, accountId),
+    deps.store.sepa.getSettings(actor.tenantId),
+  ]);
+  return {
+    items: items.sort((a, b) => b.id.localeCompare(a.id)).map((m) => mandateView(m, day)),
+    creditor: settings ? { name: settings.creditorName, id: settings.creditorId } : null,
+  };
 }
 
 async function mandateOrThrow(deps: CoreDeps, actor: Actor, accountId: string, mandateId: string): Promise<Mandate> {
@@ -273,7 +337,22 @@ export async function updateMandate(deps: CoreDeps, actor: Actor, accountId: str
     updatedAt: deps.clock.now().toISOString(),
   };
   await deps.store.sepa.putMandate(next, mandate.version);
+  if (data.status === 'revoked') await forgetSource(deps, next);
   return mandateView(next, await today(deps, actor.tenantId));
+}
+
+/**
+ * A revoked mandate can collect nothing more, so its payment source goes (the mandate itself stays on record); when it
+ * was the default, the oldest remaining source becomes it.
+ */
+async function forgetSource(deps: CoreDeps, mandate: Mandate): Promise<void> {
+  const sources = await deps.store.payments.listSources(mandate.tenantId, mandate.accountId);
+  const source = sources.find((s) => s.mandateId === mandate.id);
+  if (!source) return;
+  await deps.store.payments.deleteSource(mandate.tenantId, mandate.accountId, source.id);
+  if (!source.isDefault) return;
+  const next = sources.filter((s) => s.id !== source.id).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+  if (next) await deps.store.payments.putSource({ ...next, isDefault: true });
 }
 
 /** Revoke a mandate (DELETE): it stays on record — returns and refund claims can arrive for 13 months. */
