@@ -43,7 +43,7 @@ export function openApiDocument(routes: readonly RouteDefinition[], serverUrl = 
       responses['403'] = { description: 'Role not allowed', content: { 'application/json': { schema: ErrorSchema } } };
       responses['404'] = { description: 'Not found (or another tenant’s)', content: { 'application/json': { schema: ErrorSchema } } };
     }
-    if (['POST', 'PATCH', 'DELETE'].includes(r.method))
+    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method))
       responses['409'] = { description: 'Conflict', content: { 'application/json': { schema: ErrorSchema } } };
     paths[r.path] ??= {};
     paths[r.path]![r.method.toLowerCase()] = {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Actor } from '@consort/shared/core/actor';
 import type { AppDeps } from '../lib/deps';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteContext {
   deps: AppDeps;

@@ -9,6 +9,7 @@ import { paymentRoutes } from './payments';
 import { route, type Method, type RouteDefinition } from './route';
 import { sepaRoutes } from './sepa';
 import { serviceRoutes } from './services';
+import { templateRoutes } from './templates';
 import { tenancyRoutes } from './tenancy';
 
 const apiRoutes: RouteDefinition[] = [
@@ -16,6 +17,7 @@ const apiRoutes: RouteDefinition[] = [
   ...accountRoutes,
   ...fleetRoutes,
   ...rolloutRoutes,
+  ...templateRoutes,
   ...serviceRoutes,
   ...catalogRoutes,
   ...billRoutes,

@@ -31,6 +31,7 @@ export const PERMISSIONS = [
   'bills:write',
   'payments:read',
   'payments:write',
+  'templates:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -13,6 +13,7 @@ import type { DunningRecord } from '../payments/dunning';
 import type { Host, Route } from '../fleet/model';
 import type { Operation, OperationState } from '../provisioning/model';
 import type { Rollout } from '../provisioning/rollouts';
+import type { TemplateVersion } from '../provisioning/templates';
 import type { Service } from '../services/model';
 import type { ApiKey, Session, Tenant, User } from '../tenancy/model';
 
@@ -336,5 +337,14 @@ export interface Store {
     update(rollout: Rollout, expectedVersion: number): Promise<boolean>;
     /** Counts one operation's outcome on the rollout's host `hostIndex` (atomic; bumps the version). */
     recordOutcome(tenantId: string, rolloutId: string, hostIndex: number, ok: boolean, now: string): Promise<void>;
+  };
+  /** Tenant overrides of provisioning templates (shared/src/provisioning/templates.ts), one versioned history per path. */
+  templates: {
+    /** The latest version of every overridden path (including reverts), in path order. */
+    heads(tenantId: string): Promise<TemplateVersion[]>;
+    /** Every version of one path, newest first. */
+    versions(tenantId: string, path: string): Promise<TemplateVersion[]>;
+    /** Writes the next version if the path is still at `version - 1` (0 = never overridden); ConflictError otherwise. */
+    append(version: TemplateVersion): Promise<void>;
   };
 }

@@ -25,6 +25,8 @@ export interface ExecutionLog {
   durationMs: number;
   /** Set when the script could not run at all (connection refused, host key mismatch…). */
   error?: string;
+  /** The tenant's template overrides the script was rendered with (path and version); absent = the defaults only. */
+  templates?: { path: string; version: number }[];
 }
 
 export interface Operation {

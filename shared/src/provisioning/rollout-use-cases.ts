@@ -15,6 +15,7 @@ import { tenantOrThrow } from '../tenancy/use-cases';
 import type { Operation } from './model';
 import { renderUnitOfWork } from './render';
 import { allowedFailures, MAX_ROLLOUT_SERVICES, RolloutInput, rolloutProgress, type Rollout, type RolloutHost } from './rollouts';
+import { tenantTemplates } from './template-use-cases';
 import { dispatchOperation } from './use-cases';
 
 /** Dry runs render scripts, so they need the templates. */
@@ -94,6 +95,7 @@ export async function createRollout(deps: RolloutDeps, actor: Actor, raw: unknow
 
   if (input.dryRun) {
     const tenant = await tenantOrThrow(deps, actor);
+    const { source } = await tenantTemplates(deps, actor.tenantId);
     const result = [];
     for (const { host, entries } of groups) {
       const units = [];
@@ -114,7 +116,7 @@ export async function createRollout(deps: RolloutDeps, actor: Actor, raw: unknow
               backendState: e.service.backendState,
             },
           }));
-        const { script } = await renderUnitOfWork({ templates: deps.templates, tenant, host, backend, items });
+        const { script } = await renderUnitOfWork({ templates: source, tenant, host, backend, items });
         units.push({ backend: backendName, services: items.map((i) => i.service.name), script });
       }
       result.push({ hostId: host.id, hostName: host.name, units });

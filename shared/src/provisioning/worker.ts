@@ -7,6 +7,7 @@ import { serviceType } from '../services/registry';
 import { truncateLog, type ExecutionLog, type Operation } from './model';
 import { renderUnitOfWork } from './render';
 import { settleRolloutOperation } from './rollout-use-cases';
+import { templatesUsed, tenantTemplates } from './template-use-cases';
 
 /**
  * The provisioning workflow's steps (Prepare → Execute → Complete, Catch → MarkFailed). Each step takes
@@ -28,7 +29,13 @@ export const WorkInput = z.object({
 });
 export type WorkInput = z.infer<typeof WorkInput>;
 
-const Unit = z.object({ backend: z.string(), operationIds: z.array(z.string()), script: z.string() });
+const Unit = z.object({
+  backend: z.string(),
+  operationIds: z.array(z.string()),
+  script: z.string(),
+  /** The tenant's template overrides this script was rendered with. */
+  templates: z.array(z.object({ path: z.string(), version: z.number().int() })).optional(),
+});
 export const PreparedWork = WorkInput.extend({ hasWork: z.boolean(), units: z.array(Unit) });
 export type PreparedWork = z.infer<typeof PreparedWork>;
 
@@ -104,15 +111,18 @@ export async function prepare(deps: WorkerDeps, raw: unknown): Promise<PreparedW
     }
   }
   const units: PreparedWork['units'] = [];
+  // The tenant's active template overrides, read now: an edit takes effect on the next operation.
+  const templates = byBackend.size > 0 ? await tenantTemplates(deps, input.tenantId) : undefined;
   for (const [backendName, entries] of byBackend) {
     const kind = entries[0]!.op.kind;
     const backend = serviceType(kind)?.backends.find((b) => b.name === backendName);
     if (!backend) throw new DomainError('backend_missing', `No backend ${backendName} for ${kind}`);
-    const { script } = await renderUnitOfWork({ templates: deps.templates, tenant, host, backend, items: entries.map((e) => e.item) });
+    const { script } = await renderUnitOfWork({ templates: templates!.source, tenant, host, backend, items: entries.map((e) => e.item) });
+    const used = await templatesUsed(templates!.source, backend, templates!.versions);
     const operationIds = ops
       .filter((o) => entries.some((e) => e.item.service.id === o.serviceId) && backendsOn(o, host.id, routes).includes(backendName))
       .map((o) => o.id);
-    units.push({ backend: backendName, operationIds, script });
+    units.push({ backend: backendName, operationIds, script, ...(used.length ? { templates: used } : {}) });
   }
   return { ...input, hasWork: units.length > 0, units };
 }
@@ -241,7 +251,8 @@ export async function complete(deps: WorkerDeps, raw: unknown): Promise<{ applie
     const result = input.results[i];
     if (!result) continue;
     for (const id of unit.operationIds) {
-      logsOf.set(id, [...(logsOf.get(id) ?? []), { backend: unit.backend, script: truncateLog(unit.script), ...result }]);
+      const templates = unit.templates?.length ? { templates: unit.templates } : {};
+      logsOf.set(id, [...(logsOf.get(id) ?? []), { backend: unit.backend, script: truncateLog(unit.script), ...result, ...templates }]);
     }
   }
   const applied: string[] = [];
@@ -266,6 +277,7 @@ export async function markFailed(deps: WorkerDeps, raw: unknown): Promise<{ fail
       {
         backend: unit?.backend ?? '',
         script: truncateLog(unit?.script ?? ''),
+        ...(unit?.templates?.length ? { templates: unit.templates } : {}),
         stdout: '',
         stderr: '',
         exitCode: null,

@@ -95,7 +95,7 @@ async function currentPath(): Promise<string> {
  * revoked token) goes through `/auth/expired`, which clears the session cookie; a 404 renders the not-found page
  * for reads.
  */
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const auth = await getAuth();
   if (!auth) redirect(`/login?next=${encodeURIComponent(await currentPath())}`);
   try {

@@ -31,6 +31,7 @@ import type { ApiKey, Session, Tenant, User } from '../../tenancy/model';
 import { createBillStore } from './bill-store';
 import { createBillingRunStore } from './billing-run-store';
 import { createRolloutStore } from './rollout-store';
+import { createTemplateStore } from './template-store';
 import { createPaymentStore } from './payment-store';
 import { createSepaStore } from './sepa-store';
 import { indexKeys, KEY_ATTRIBUTES, keys, PLATFORM_PK } from './keys';
@@ -140,6 +141,13 @@ export class DynamoStore implements Store {
   /** Rollouts (./rollout-store.ts). */
   get rollouts(): Store['rollouts'] {
     return (this.rolloutStore ??= createRolloutStore(this.db, this.tableName));
+  }
+
+  private templateStore?: Store['templates'];
+
+  /** Template overrides and their versions (./template-store.ts). */
+  get templates(): Store['templates'] {
+    return (this.templateStore ??= createTemplateStore(this.db, this.tableName));
   }
 
   private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {

@@ -15,6 +15,8 @@ export const keys = {
   session: (tid: string, hash: string) => ({ pk: tid, sk: `SESSION#${hash}` }),
   apiKey: (tid: string, kid: string) => ({ pk: tid, sk: `APIKEY#${kid}` }),
   account: (tid: string, aid: string) => ({ pk: tid, sk: `ACCOUNT#${aid}` }),
+  /** An account's service-creation sequence: a customer create under a limit moves it conditionally (limit guard). */
+  serviceSeq: (tid: string, aid: string) => ({ pk: tid, sk: `SERVICESEQ#${aid}` }),
   contact: (tid: string, aid: string, cid: string) => ({ pk: tid, sk: `CONTACT#${aid}#${cid}` }),
   host: (tid: string, hid: string) => ({ pk: tid, sk: `HOST#${hid}` }),
   route: (tid: string, rid: string) => ({ pk: tid, sk: `ROUTE#${rid}` }),
@@ -54,6 +56,10 @@ export const keys = {
   billingRun: (tid: string, rid: string) => ({ pk: tid, sk: `BILLRUN#${rid}` }),
   /** A rollout (bulk re-apply) with its host plan and progress counters. */
   rollout: (tid: string, rid: string) => ({ pk: tid, sk: `ROLLOUT#${rid}` }),
+  /** The latest version of a tenant's override of one template path (template-store.ts). */
+  templateHead: (tid: string, path: string) => ({ pk: tid, sk: `TPLHEAD#${path}` }),
+  /** One version of a template override; zero-padded so a path's versions sort by number. */
+  templateVersion: (tid: string, path: string, version: number) => ({ pk: tid, sk: `TPLVER#${path}#${String(version).padStart(6, '0')}` }),
   billingRunPage: (tid: string, rid: string, index: number) => ({ pk: tid, sk: `BILLRUNPAGE#${rid}#${String(index).padStart(6, '0')}` }),
   /** SEPA (sepa-store.ts): a mandate, its reference claim, the creditor settings, a batch, its message-id claim, an import. */
   sepaMandate: (tid: string, id: string) => ({ pk: tid, sk: `SEPAMANDATE#${id}` }),
