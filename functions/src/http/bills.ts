@@ -7,6 +7,7 @@ import * as Bills from '@consort/shared/bills/use-cases';
 import { LocalDate } from '@consort/shared/core/dates';
 import { Amount } from '@consort/shared/core/money';
 import { PageQuery } from '@consort/shared/core/schemas';
+import { chargeOnClose } from '@consort/shared/payments/stripe';
 import { route } from './route';
 
 // Bills: open bills and their lines, the lifecycle actions as sub-resources, amendments, quotes, merging, billing
@@ -153,9 +154,16 @@ export const billRoutes = [
     path: '/v1/bills/{billId}/close',
     tag: 'Bills',
     status: 200,
-    summary: 'Issue an open bill: next number of its series (quotes: none), dates, frozen document',
+    summary: 'Issue an open bill: next number of its series (quotes: none), dates, frozen document; then the automatic card charge',
     body: z.object({ reason: z.string().optional(), exchangeRate: Amount.optional() }),
-    handle: ({ deps, actor, params, body }) => Bills.closeBill(deps, actor, params.billId!, body),
+    handle: async ({ deps, actor, params, body }) => {
+      const closed = await Bills.closeBill(deps, actor, params.billId!, body);
+      // The close is committed; the automatic charge (default saved card) never fails it (docs/payments.md).
+      const charge = await chargeOnClose(deps, actor.tenantId, closed.id);
+      if (charge.result === 'error' || charge.result === 'failed')
+        deps.log.warn('Automatic charge on close', { billId: closed.id, ...charge });
+      return charge.result === 'charged' || charge.result === 'failed' ? Bills.getBill(deps, actor, closed.id) : closed;
+    },
   }),
   ...actions,
   route({

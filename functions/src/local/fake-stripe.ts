@@ -34,8 +34,22 @@ export interface FakeStripe {
   /** Complete a checkout session as if the customer paid (or saved a card); sends the webhooks unless `send` is false. */
   complete(
     sessionId: string,
-    options?: { send?: boolean; order?: 'session-first' | 'intent-first' },
+    options?: {
+      send?: boolean;
+      order?: 'session-first' | 'intent-first';
+      /** Setup sessions: the saved card's last four digits; `0002` is declined when charged (as Stripe's test card). */
+      last4?: string;
+    },
   ): Promise<{ id: string; body: string; signature: string }[]>;
+  /** Let an open checkout session expire (its PaymentIntent is canceled) and send `checkout.session.expired`. */
+  expire(sessionId: string, options?: { send?: boolean }): Promise<{ id: string; body: string; signature: string }>;
+  /**
+   * How the next refunds end: `succeeded` (default) right away, or `pending` until {@link settleRefund}. Refunds send
+   * `charge.refunded` (when they succeed) and `refund.updated` after the API call has been answered.
+   */
+  setRefundOutcome(outcome: 'succeeded' | 'pending'): void;
+  /** Finish a pending refund (`failed` gives the money back to the charge) and send `refund.updated`. */
+  settleRefund(refundId: string, status: 'succeeded' | 'failed'): Promise<void>;
   /** An object as stored (tests). */
   object(id: string): Record<string, unknown> | undefined;
   stop(): Promise<void>;
@@ -76,6 +90,7 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
   const deliveries: FakeStripe['deliveries'] = [];
   let webhookUrl: string | undefined;
   let baseUrl = '';
+  let refundOutcome: 'succeeded' | 'pending' = 'succeeded';
 
   const now = () => Math.floor(Date.now() / 1000);
 
@@ -156,7 +171,7 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
     );
   }
 
-  async function complete(sessionId: string, opts: { send?: boolean; order?: 'session-first' | 'intent-first' } = {}) {
+  async function complete(sessionId: string, opts: { send?: boolean; order?: 'session-first' | 'intent-first'; last4?: string } = {}) {
     const stored = objects.get(sessionId);
     if (!stored || stored.object !== 'checkout.session') throw new Error(`No session ${sessionId}`);
     const account = stored._account!;
@@ -169,7 +184,9 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
           object: 'charge',
           payment_intent: pi.id,
           amount: pi.amount,
+          amount_refunded: 0,
           refunded: false,
+          currency: pi.currency,
           metadata: pi.metadata as Obj,
         },
         account,
@@ -191,7 +208,7 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
           id: newStripeId('pm'),
           object: 'payment_method',
           type: 'card',
-          card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 },
+          card: { brand: 'visa', last4: opts.last4 ?? '4242', exp_month: 12, exp_year: 2030 },
           customer: stored.customer ?? null,
         },
         account,
@@ -215,6 +232,84 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
     }
     if (opts.send ?? true) for (const e of events) await deliver(e, e.type);
     return events;
+  }
+
+  async function expire(sessionId: string, opts: { send?: boolean } = {}) {
+    const stored = objects.get(sessionId);
+    if (!stored || stored.object !== 'checkout.session') throw new Error(`No session ${sessionId}`);
+    if (stored.status !== 'open') throw new Error(`Session ${sessionId} is ${String(stored.status)}`);
+    const account = stored._account!;
+    const pi = typeof stored.payment_intent === 'string' ? objects.get(stored.payment_intent) : undefined;
+    if (pi) objects.set(pi.id, { ...pi, status: 'canceled' });
+    objects.set(sessionId, { ...stored, status: 'expired' });
+    const event = signedEvent('checkout.session.expired', account, view(objects.get(sessionId))!);
+    if (opts.send ?? true) await deliver(event, 'checkout.session.expired');
+    return event;
+  }
+
+  /** Send a refund's events once the API call that made it has been answered (as Stripe does, asynchronously). */
+  function refundEvents(refundId: string) {
+    setImmediate(() => {
+      void (async () => {
+        const refund = objects.get(refundId)!;
+        const account = refund._account!;
+        const charge = objects.get(String(refund.charge))!;
+        if (refund.status === 'succeeded') {
+          await deliver(signedEvent('charge.refunded', account, view(charge)!), 'charge.refunded');
+        }
+        await deliver(signedEvent('refund.updated', account, view(refund)!), 'refund.updated');
+      })().catch((e: unknown) => options.log?.(`fake stripe refund events: ${String(e)}`));
+    });
+  }
+
+  function createRefund(params: Record<string, unknown>, account: string | undefined): [number, unknown] {
+    const piId = String(params.payment_intent ?? '');
+    const pi = find(piId, account);
+    if (!pi) return [404, { message: `No such payment_intent: '${piId}'`, code: 'resource_missing' }];
+    const charge = typeof pi.latest_charge === 'string' ? objects.get(pi.latest_charge) : undefined;
+    if (!charge || pi.status !== 'succeeded')
+      return [400, { message: 'This PaymentIntent has no successful charge', code: 'charge_not_refundable' }];
+    const refundable = Number(charge.amount) - Number(charge.amount_refunded ?? 0);
+    const amount = params.amount === undefined ? refundable : Number(params.amount);
+    if (!Number.isInteger(amount) || amount <= 0 || amount > refundable) {
+      return [
+        400,
+        { message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${refundable})`, code: 'amount_too_large' },
+      ];
+    }
+    const refund = put(
+      {
+        id: newStripeId('re'),
+        object: 'refund',
+        amount,
+        currency: charge.currency ?? pi.currency,
+        charge: charge.id,
+        payment_intent: pi.id,
+        status: refundOutcome,
+        metadata: (params.metadata ?? {}) as Record<string, string>,
+        created: now(),
+      },
+      account,
+    );
+    const refunded = Number(charge.amount_refunded ?? 0) + amount;
+    objects.set(charge.id, { ...charge, amount_refunded: refunded, refunded: refunded === Number(charge.amount) });
+    refundEvents(refund.id);
+    return [200, refund];
+  }
+
+  async function settleRefund(refundId: string, status: 'succeeded' | 'failed') {
+    const refund = objects.get(refundId);
+    if (!refund || refund.object !== 'refund') throw new Error(`No refund ${refundId}`);
+    objects.set(refundId, { ...refund, status, ...(status === 'failed' ? { failure_reason: 'lost_or_stolen_card' } : {}) });
+    if (status === 'failed') {
+      const charge = objects.get(String(refund.charge))!;
+      const refunded = Number(charge.amount_refunded ?? 0) - Number(refund.amount);
+      objects.set(charge.id, { ...charge, amount_refunded: refunded, refunded: false });
+    }
+    const account = refund._account!;
+    if (status === 'succeeded')
+      await deliver(signedEvent('charge.refunded', account, view(objects.get(String(refund.charge)))!), 'charge.refunded');
+    await deliver(signedEvent('refund.updated', account, view(objects.get(refundId))!), 'refund.updated');
   }
 
   function error(res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}) {
@@ -307,7 +402,8 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
         ),
       ];
     }
-    m = /^\/v1\/(checkout\/sessions|payment_intents|setup_intents|payment_methods|charges)\/([\w]+)$/.exec(path);
+    if (method === 'POST' && path === '/v1/refunds') return createRefund(params, account);
+    m = /^\/v1\/(checkout\/sessions|payment_intents|setup_intents|payment_methods|charges|refunds)\/([\w]+)$/.exec(path);
     if (method === 'GET' && m) {
       const obj = find(m[2]!, account);
       if (!obj) return [404, { message: `No such object: '${m[2]}'`, code: 'resource_missing' }];
@@ -336,7 +432,22 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
         objects.set(pi.id, { ...failed, _account: account });
         return [402, { type: 'card_error', code: 'card_declined', message: 'Your card was declined.', payment_intent: failed }];
       }
-      return [200, pi];
+      const charge = put(
+        {
+          id: newStripeId('ch'),
+          object: 'charge',
+          payment_intent: pi.id,
+          amount: pi.amount,
+          amount_refunded: 0,
+          refunded: false,
+          currency: pi.currency,
+          metadata: meta,
+        },
+        account,
+      );
+      const charged = { ...pi, latest_charge: charge.id };
+      objects.set(pi.id, { ...charged, _account: account });
+      return [200, charged];
     }
     return [404, { message: `Unrecognized request URL (${method}: ${path})` }];
   }
@@ -427,6 +538,11 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
     },
     signedEvent: (type, account, object, at) => signedEvent(type, account, object, at),
     complete: (id, o) => complete(id, o),
+    expire: (id, o) => expire(id, o),
+    setRefundOutcome: (outcome) => {
+      refundOutcome = outcome;
+    },
+    settleRefund: (id, status) => settleRefund(id, status),
     object: (id) => view(objects.get(id)),
     stop: () =>
       new Promise<void>((resolve) => {

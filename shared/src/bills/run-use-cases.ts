@@ -29,6 +29,8 @@ import {
   type BillingRunPhase,
 } from './runs';
 import { actOnBill, billSettingsOf, closeBill, tenantOrThrow } from './use-cases';
+import type { PaymentPorts } from '../ports/payments';
+import { chargeOnClose } from '../payments/stripe';
 
 // Billing runs as use cases: start, list, show and resume (staff, over the API), the scheduled trigger, and the steps
 // the billing-run workflow calls (functions/src/workflows/billing-run-definition.ts). Steps carry only ids; each one
@@ -338,26 +340,39 @@ export async function billAccountsStep(
   return next(state, committed.phase);
 }
 
-/** Issue (close) the open bills of the next committed page; counts the page's bills that end up issued. */
-export async function closeBillsStep(deps: CoreDeps, exec: BillingRunExecution): Promise<BillingRunStepState> {
+/**
+ * Issue (close) the open bills of the next committed page; counts the page's bills that end up issued. A run that
+ * does not send charges each closed bill to the account's default saved card here (payments/stripe.ts chargeOnClose,
+ * idempotent, never failing the step); a run that sends charges after sending, so the bill is e-mailed first.
+ */
+export async function closeBillsStep(deps: CoreDeps & PaymentPorts, exec: BillingRunExecution): Promise<BillingRunStepState> {
   return bookkeepingStep(deps, exec, 'closing', async (run, billId) => {
     const bill = await deps.store.bills.get(run.tenantId, billId);
     if (!bill) throw new NotFoundError('Bill', billId);
-    if (bill.state === 'open')
-      return (await closeBill(deps, run.actor as Actor, billId, { reason: `Billing run ${run.id}` })).state !== 'open';
-    return true;
+    const issued =
+      bill.state === 'open'
+        ? (await closeBill(deps, run.actor as Actor, billId, { reason: `Billing run ${run.id}` })).state !== 'open'
+        : true;
+    if (issued && !run.options.autoSend) await chargeOnClose(deps, run.tenantId, billId);
+    return issued;
   });
 }
 
 /** E-mail the issued bills of the next committed page to their accounts; counts the page's bills that end up sent. */
-export async function sendBillsStep(deps: CoreDeps & BillDocumentPorts, exec: BillingRunExecution): Promise<BillingRunStepState> {
+export async function sendBillsStep(
+  deps: CoreDeps & BillDocumentPorts & PaymentPorts,
+  exec: BillingRunExecution,
+): Promise<BillingRunStepState> {
   return bookkeepingStep(deps, exec, 'sending', async (run, billId) => {
     const bill = await deps.store.bills.get(run.tenantId, billId);
     if (!bill) throw new NotFoundError('Bill', billId);
+    let sent = bill.state === 'sent' || Boolean(bill.sentTo?.length);
     if (bill.state === 'closed' && !bill.sentTo?.length) {
-      return (await actOnBill(deps, run.actor as Actor, billId, 'send', { reason: `Billing run ${run.id}` })).state === 'sent';
+      sent = (await actOnBill(deps, run.actor as Actor, billId, 'send', { reason: `Billing run ${run.id}` })).state === 'sent';
     }
-    return bill.state === 'sent' || Boolean(bill.sentTo?.length);
+    // The automatic charge (idempotent: at most one per bill, also when this step is replayed).
+    if (sent || bill.state === 'closed') await chargeOnClose(deps, run.tenantId, billId);
+    return sent;
   });
 }
 

@@ -57,6 +57,8 @@ export const ExternalRefs = z.strictObject({
     .optional(),
   /** Transfers: the reference the customer was asked to write (the bill number). */
   transferReference: z.string().max(140).optional(),
+  /** The bill this automatic charge on close is for (claimed: one automatic charge per bill, ./stripe.ts chargeOnClose). */
+  autoChargeOf: z.string().max(60).optional(),
 });
 export type ExternalRefs = z.infer<typeof ExternalRefs>;
 
@@ -180,6 +182,11 @@ export const PaymentSettings = z.strictObject({
       chargesEnabled: z.boolean(),
     })
     .optional(),
+  /**
+   * Charge the account's default saved card off-session as soon as a bill is closed (single, bulk or billing-run
+   * close); off: cards are only charged by staff ("Charge") or the dunning ladder's retry-card step.
+   */
+  autoCharge: z.boolean().default(true),
   /** Days until a bill is due, by the account's default method (overrides the series' due days). */
   dueDays: z.partialRecord(PaymentMethod, z.number().int().min(0).max(365)).default({}),
   /** Dunning ladder (./dunning.ts); the default ladder until the tenant sets one. */

@@ -10,11 +10,13 @@ import { Money } from '../core/money';
 import { parseInput } from '../core/validate';
 import type { PaymentPorts, StripeEventInfo, StripeGateway } from '../ports/payments';
 import type { TransactionRefKind } from '../ports/store';
+import { defaultSource } from './methods';
 import {
   canTransition,
   DEFAULT_PAYMENT_SETTINGS,
   PaymentMethod,
   type PaymentSettings,
+  type PaymentSource,
   type Transaction,
   type TransactionState,
   type TransitionDetails,
@@ -140,6 +142,8 @@ export async function getPaymentSettings(deps: PaymentDeps, actor: Actor): Promi
 }
 
 const SettingsPatch = z.strictObject({
+  /** Charge the default saved card when a bill closes (default on). */
+  autoCharge: z.boolean().optional(),
   dueDays: z.partialRecord(PaymentMethod, z.number().int().min(0).max(365)).optional(),
   /** Dunning: `enabled` and/or a whole new ladder (docs/payments.md "Dunning"). */
   dunning: z.strictObject({ enabled: z.boolean().optional(), ladder: DunningLadder.optional() }).optional(),
@@ -152,6 +156,7 @@ export async function updatePaymentSettings(deps: PaymentDeps, actor: Actor, inp
   const settings = await paymentSettingsOf(deps, actor.tenantId);
   const next = {
     ...settings,
+    autoCharge: patch.autoCharge ?? settings.autoCharge,
     dueDays: { ...settings.dueDays, ...patch.dueDays },
     dunning: {
       enabled: patch.dunning?.enabled ?? settings.dunning.enabled,
@@ -308,21 +313,91 @@ export async function chargeBill(deps: PaymentDeps, actor: Actor, billId: string
     allocations: [{ billId }],
     refs: { stripeAccountId: connected },
   });
+  return chargeSavedCard(deps, tx, source, connected, idempotencyKey(tx.tenantId, `charge:${tx.id}`));
+}
+
+/** Charge a created card transaction to a saved card off-session and move it to what the PaymentIntent says. */
+async function chargeSavedCard(
+  deps: PaymentDeps,
+  tx: Transaction,
+  source: PaymentSource,
+  connected: string,
+  key: string,
+): Promise<Transaction> {
   const intent = await gateway(deps).chargeOffSession(
     connected,
     {
       amountMinor: toMinorUnits(tx.amount, tx.currency),
       currency: tx.currency,
-      customerId: source.stripeCustomerId,
-      paymentMethodId: source.stripePaymentMethodId,
-      metadata: { tenantId: tx.tenantId, transactionId: tx.id, billIds: billId },
+      customerId: source.stripeCustomerId!,
+      paymentMethodId: source.stripePaymentMethodId!,
+      metadata: { tenantId: tx.tenantId, transactionId: tx.id, billIds: tx.allocations.map((a) => a.billId).join(',') },
     },
-    idempotencyKey(tx.tenantId, `charge:${tx.id}`),
+    key,
   );
   const system: Actor = { type: 'system', tenantId: tx.tenantId, reason: 'stripe' };
   await attachRefs(deps, tx, { stripePaymentIntentId: intent.id });
   const moved = await applyIntent(deps, system, tx.id, intent, false);
   return moved ?? (await deps.store.payments.get(tx.tenantId, tx.id))!;
+}
+
+/** What {@link chargeOnClose} did (logged by the callers; never an error for the close). */
+export interface AutoChargeOutcome {
+  result: 'charged' | 'failed' | 'skipped' | 'already' | 'error';
+  reason?: string;
+  transactionId?: string;
+}
+
+/**
+ * Automatic charge on close (single, bulk and billing-run close): when the tenant's `autoCharge` is on and the
+ * account's DEFAULT payment source is a saved card, charge what is owed on the bill off-session. Runs after the
+ * close is committed and never throws, so a Stripe failure cannot undo or block the close: a decline fails the
+ * transaction and dunning takes over. At most one automatic charge per bill: the transaction claims the bill
+ * (`TXNREF#autoCharge#<billId>`) when it is created, and the Stripe call's idempotency key is tenant + bill + attempt
+ * (`auto-charge:<billId>:1`), so replaying the close path (a retried request or billing-run step) never charges twice;
+ * a transaction left `created` by a crash before Stripe answered is charged again with the same key.
+ * A default SEPA mandate needs nothing here: the next SEPA batch collects the bill (./batches.ts).
+ */
+export async function chargeOnClose(deps: PaymentDeps, tenantId: string, billId: string): Promise<AutoChargeOutcome> {
+  try {
+    const settings = await paymentSettingsOf(deps, tenantId);
+    if (!settings.autoCharge) return { result: 'skipped', reason: 'automatic charges are off' };
+    const bill = await deps.store.bills.get(tenantId, billId);
+    if (!bill || bill.type === 'quote' || !['closed', 'sent'].includes(bill.state))
+      return { result: 'skipped', reason: 'not a payable bill' };
+    const source = defaultSource(await deps.store.payments.listSources(tenantId, bill.accountId));
+    if (!source || source.method !== 'card' || !source.stripePaymentMethodId || !source.stripeCustomerId) {
+      return { result: 'skipped', reason: `default payment source is ${source?.method ?? 'none'}` };
+    }
+    if (!deps.stripe || !settings.stripe?.chargesEnabled) return { result: 'skipped', reason: 'card payments are not configured' };
+    const connected = settings.stripe.accountId;
+    const key = idempotencyKey(tenantId, `auto-charge:${billId}`, 1);
+    const earlier = await deps.store.payments.findByRef(tenantId, 'autoCharge', billId);
+    let tx = earlier ? await deps.store.payments.get(tenantId, earlier) : undefined;
+    if (!tx) {
+      if (new Money((await billBalance(deps, bill)).outstanding).lte(0)) return { result: 'skipped', reason: 'nothing owed' };
+      const system: Actor = { type: 'system', tenantId, reason: 'auto-charge' };
+      try {
+        tx = await createTransaction(deps, system, {
+          accountId: bill.accountId,
+          method: 'card',
+          sourceId: source.id,
+          allocations: [{ billId }],
+          refs: { stripeAccountId: connected, autoChargeOf: billId },
+        });
+      } catch (error) {
+        // Another replay of the close claimed the bill first: that one charges.
+        if (error instanceof ConflictError) return { result: 'already', reason: 'charged by a concurrent close' };
+        throw error;
+      }
+    } else if (tx.state !== 'created' || tx.refs.stripePaymentIntentId) {
+      return { result: 'already', transactionId: tx.id };
+    }
+    const done = await chargeSavedCard(deps, tx, source, connected, key);
+    return { result: done.state === 'failed' ? 'failed' : 'charged', transactionId: done.id, reason: done.failure?.code };
+  } catch (error) {
+    return { result: 'error', reason: (error as Error).message };
+  }
 }
 
 // -----------------------------------------------------------------------------------------------------------------
@@ -378,10 +453,10 @@ async function applyEvent(deps: PaymentDeps, tenantId: string, event: StripeEven
     if (session.mode === 'setup') return saveSource(deps, tenantId, account, session.metadata, session.setupIntentId, session.status);
     const tx = await transactionFor(deps, tenantId, account, session.metadata.transactionId, 'stripeCheckoutSession', session.id);
     if (!tx) return { result: 'ignored', reason: 'no transaction of this tenant and account' };
-    if (session.paymentIntentId) {
-      const intent = await gateway(deps).getPaymentIntent(account, session.paymentIntentId);
-      await applyIntent(deps, actor, tx.id, intent, true, { stripeCheckoutSessionId: session.id });
-    }
+    const intent = session.paymentIntentId ? await gateway(deps).getPaymentIntent(account, session.paymentIntentId) : undefined;
+    // An abandoned session (checkout.session.expired; Stripe cancels its PaymentIntent) fails with `expired`.
+    const abandoned = session.status === 'expired' && intent?.status !== 'succeeded' && intent?.status !== 'processing';
+    if (intent && !abandoned) await applyIntent(deps, actor, tx.id, intent, true, { stripeCheckoutSessionId: session.id });
     // An expired session fails what it did not pay (a succeeded payment stays: advance only moves forwards).
     if (session.status === 'expired') {
       await advance(deps, actor, tx.id, 'failed', {

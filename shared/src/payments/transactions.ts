@@ -78,6 +78,7 @@ export function refClaims(refs: Transaction['refs']): { kind: TransactionRefKind
   if (refs.stripeCheckoutSessionId) out.push({ kind: 'stripeCheckoutSession', ref: refs.stripeCheckoutSessionId });
   if (refs.stripePaymentIntentId) out.push({ kind: 'stripePaymentIntent', ref: refs.stripePaymentIntentId });
   if (refs.sepa?.endToEndId) out.push({ kind: 'sepaEndToEnd', ref: refs.sepa.endToEndId });
+  if (refs.autoChargeOf) out.push({ kind: 'autoCharge', ref: refs.autoChargeOf });
   return out;
 }
 

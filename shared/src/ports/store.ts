@@ -50,7 +50,7 @@ export interface BillAllocation {
 }
 
 /** External references that identify at most one transaction of a tenant (dedup of gateway and bank events). */
-export type TransactionRefKind = 'stripeCheckoutSession' | 'stripePaymentIntent' | 'sepaEndToEnd';
+export type TransactionRefKind = 'stripeCheckoutSession' | 'stripePaymentIntent' | 'sepaEndToEnd' | 'autoCharge';
 
 /**
  * Persistence port. Every method takes the tenant id first and every key it touches starts with it;
