@@ -38,6 +38,14 @@ export const serviceRoutes = [
   }),
   route({
     method: 'GET',
+    path: '/v1/service-types',
+    tag: 'Services',
+    status: 200,
+    summary: "Each kind's input JSON Schema, UI hints, generated form and what the caller may do with it",
+    handle: async ({ actor }) => Services.listServiceTypes(actor),
+  }),
+  route({
+    method: 'GET',
     path: '/v1/services',
     tag: 'Services',
     status: 200,

@@ -8,6 +8,17 @@ export const AccountTag = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_.:-]{0,39}$/, 'Use up to 40 lower-case letters, digits and - _ . :');
 
+/**
+ * What staff allow an account's customers to create themselves (staff are not limited): at most `services[kind]`
+ * live services of a kind (a kind not listed is unlimited; 0 forbids creating it), and mailbox quotas up to
+ * `mailboxQuotaMb` (1024 MiB while unset).
+ */
+export const AccountLimits = z.strictObject({
+  services: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use a service kind'), z.number().int().min(0).max(100_000)).default({}),
+  mailboxQuotaMb: z.number().int().min(1).max(1_048_576).optional(),
+});
+export type AccountLimits = z.output<typeof AccountLimits>;
+
 /** A customer of the hosting organisation (thesis: "account" = the member who owns services). */
 export const AccountInput = z.object({
   name: Label(160),
@@ -23,6 +34,8 @@ export const AccountInput = z.object({
   comments: z.string().max(2000).optional(),
   /** Staff labels such as `premium` or `eu-south`; route rules place services by them (`account.tags contains …`). */
   tags: z.array(AccountTag).max(20).optional(),
+  /** Self-service limits for the account's customers (staff only). */
+  limits: AccountLimits.optional(),
 });
 export type AccountInput = z.input<typeof AccountInput>;
 

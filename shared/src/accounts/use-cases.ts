@@ -48,6 +48,7 @@ export async function updateAccount(deps: CoreDeps, actor: Actor, accountId: str
   if (actor.type === 'customer') {
     delete patch.active; // customers cannot (de)activate themselves
     delete patch.tags; // tags place services on hosts (route rules): staff only
+    delete patch.limits; // self-service limits are set by staff
   }
   const next: Account = { ...account, ...stripUndefined(patch), updatedAt: deps.clock.now().toISOString() };
   await deps.store.accounts.put(next);

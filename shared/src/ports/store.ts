@@ -119,9 +119,12 @@ export interface Store {
     countByAccount(tenantId: string, accountId: string): Promise<number>;
     /**
      * Service + unique-name claim + pending operation (in the outbox) + the orders it starts, atomically.
-     * ConflictError on a taken name.
+     * ConflictError on a taken name. With `expectSeq`, the account's creation sequence must still be that number
+     * (and moves to the next) — how a customer's count check against a limit stays true under concurrent creates.
      */
-    create(service: Service, operation: Operation, orders?: readonly Order[]): Promise<void>;
+    create(service: Service, operation: Operation, orders?: readonly Order[], options?: { expectSeq?: number }): Promise<void>;
+    /** The account's creation sequence (0 before any guarded create). */
+    creationSeq(tenantId: string, accountId: string): Promise<number>;
     /**
      * New version + pending operation + the orders it creates or changes, atomically; ConflictError unless the
      * stored version is `expectedVersion`.

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { SqlDialect } from '../provisioning/sql';
 import type { Tenant } from '../tenancy/model';
+import type { CustomerPermissions, ServiceUiHints } from './ui';
 
 /** What a backend's template context builder receives. */
 export interface BackendContextInput<Spec> {
@@ -61,6 +62,10 @@ export interface ServiceTypeDefinition<Kind extends string, Spec extends z.ZodTy
   metrics: Record<string, (spec: z.output<Spec>) => number | string>;
   /** Empty for billed-only kinds (miscellaneous): their changes are applied as they are written, on no host. */
   backends: readonly BackendDefinition<z.output<Spec>>[];
+  /** Labels, widgets, order, secrets and reference choices for the generated forms; optional (the schema suffices). */
+  ui?: ServiceUiHints;
+  /** What customers may do with their own services of this kind; absent = staff only. */
+  customer?: CustomerPermissions;
 }
 
 /** Declare a hosting service type; register it in `services/registry.ts`. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authorize, describeActor, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { newId } from '../core/ids';
 import { PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
@@ -9,8 +9,10 @@ import { getAccountOrThrow } from '../accounts/use-cases';
 import { planServiceOrders } from '../orders/use-cases';
 import { tenantOrThrow } from '../tenancy/use-cases';
 import type { Operation, OperationAction } from '../provisioning/model';
+import type { Account } from '../accounts/model';
 import { ServiceCreate, ServicePatch, type Service } from './model';
 import type { ServiceReference } from './define-service-type';
+import { describeForm, permissionsFor, specJsonSchema } from './forms';
 import { serviceType, serviceTypes, type AnyServiceType } from './registry';
 
 /** The kinds this deployment offers, with their backends and config defaults (for portals and routes). */
@@ -22,6 +24,84 @@ export function listServiceKinds() {
       backends: t.backends.map((b) => ({ name: b.name, label: b.label, config: b.config })),
     })),
   };
+}
+
+/**
+ * Every kind with its input JSON Schema, UI hints, the generated form and what the caller may do with it
+ * (customers: the type's declared permissions; staff: everything their role allows). The portals render forms
+ * from this and nothing else.
+ */
+export function listServiceTypes(actor: Actor) {
+  authorize(actor, 'services:read');
+  return {
+    items: serviceTypes.map((type) => {
+      const permissions = permissionsFor(actor, type);
+      return {
+        kind: type.kind,
+        label: type.label,
+        schema: specJsonSchema(type),
+        ui: type.ui ?? {},
+        permissions,
+        form: describeForm(type, permissions),
+      };
+    }),
+  };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * A customer acts within the type's permissions and the account's limits (staff are not limited). Out of
+ * permissions = 403 naming the fields; over a count limit = 409; a capped field above its cap = 422 at the field.
+ */
+function checkCustomerChange(
+  actor: Actor,
+  type: AnyServiceType,
+  account: Pick<Account, 'limits'>,
+  action: 'create' | 'change' | 'delete',
+  spec?: Record<string, unknown>,
+  current?: Record<string, unknown>,
+) {
+  if (actor.type !== 'customer') return;
+  const permissions = permissionsFor(actor, type);
+  if (!permissions[action]) {
+    const verb = action === 'change' ? 'change' : action;
+    throw new ForbiddenError(`Customers cannot ${verb} ${type.label.toLowerCase()} services; ask the support team`);
+  }
+  if (!spec) return;
+  const keys = new Set([...Object.keys(spec), ...Object.keys(current ?? {})]);
+  const outside = [...keys].filter(
+    (k) => !permissions.fields.includes(k) && (current ? !same(spec[k], current[k]) : spec[k] !== undefined),
+  );
+  if (outside.length) {
+    throw new ForbiddenError(`Customers cannot set ${outside.join(', ')} of a ${type.label.toLowerCase()}; ask the support team`);
+  }
+  const issues = Object.entries(permissions.caps ?? {}).flatMap(([field, cap]) => {
+    const value = spec[field];
+    const max = account.limits?.[cap.limit] ?? cap.default;
+    const changed = !current || !same(value, current[field]);
+    return changed && typeof value === 'number' && value > max
+      ? [{ path: ['spec', field], message: `At most ${max} for this account` }]
+      : [];
+  });
+  if (issues.length) throw new ValidationError('A value is above what this account may use', issues);
+}
+
+/** Only the capped fields of a parsed spec (their defaults count against the cap too). */
+function pickCapped(type: AnyServiceType, spec: Record<string, unknown>) {
+  return Object.fromEntries(Object.keys(type.customer?.caps ?? {}).map((k) => [k, spec[k]]));
+}
+
+/** Live services (not deleting or deleted) of a kind in an account, counted page by page. */
+async function countLive(deps: CoreDeps, tenantId: string, accountId: string, kind: string): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.services.list(tenantId, { kind, accountId, limit: 200, cursor });
+    count += page.items.filter((s) => s.kind === kind && s.state !== 'deleting' && s.state !== 'deleted').length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return count;
 }
 
 function typeOrThrow(kind: string): AnyServiceType {
@@ -120,11 +200,30 @@ export async function createService(deps: CoreDeps, actor: Actor, input: unknown
   authorize(actor, 'services:write');
   const data = parseInput(ServiceCreate, input);
   const type = typeOrThrow(data.kind);
-  await getAccountOrThrow(deps, actor, data.accountId);
+  const account = await getAccountOrThrow(deps, actor, data.accountId);
   const tenant = await tenantOrThrow(deps, actor);
+  // What the customer submitted (before defaults): fields they may not set are refused, not silently dropped.
+  if (actor.type === 'customer') {
+    const submitted = typeof data.spec === 'object' && data.spec !== null ? (data.spec as Record<string, unknown>) : undefined;
+    checkCustomerChange(actor, type, account, 'create', submitted);
+  }
   let spec = parseInput(type.spec, data.spec, ['spec']);
   if (type.withDefaults) spec = type.withDefaults(spec, tenant);
+  if (actor.type === 'customer') checkCustomerChange(actor, type, account, 'create', pickCapped(type, spec));
   await checkReferences(deps, actor.tenantId, data.accountId, type, spec);
+  // Count limit (customers only): the count is read after the creation sequence, and the create succeeds only if
+  // the sequence has not moved, so two concurrent creates cannot both pass the last free slot.
+  const limit = actor.type === 'customer' ? account.limits?.services?.[type.kind] : undefined;
+  let expectSeq: number | undefined;
+  if (limit !== undefined) {
+    expectSeq = await deps.store.services.creationSeq(actor.tenantId, data.accountId);
+    if ((await countLive(deps, actor.tenantId, data.accountId, type.kind)) >= limit) {
+      throw new ConflictError(
+        `This account may have at most ${limit} ${type.label.toLowerCase()} service${limit === 1 ? '' : 's'}; ask the support team to raise the limit`,
+        [{ path: ['kind'], message: `Limit ${limit} reached` }],
+      );
+    }
+  }
   const now = deps.clock.now();
   const service: Service = {
     id: newId('service', deps.clock),
@@ -141,7 +240,7 @@ export async function createService(deps: CoreDeps, actor: Actor, input: unknown
   };
   const operation = newOperation(deps, actor, service, 'save');
   service.lastOperationId = operation.id;
-  await deps.store.services.create(service, operation, await planServiceOrders(deps, tenant, service));
+  await deps.store.services.create(service, operation, await planServiceOrders(deps, tenant, service), { expectSeq });
   return { service, operation };
 }
 
@@ -152,7 +251,12 @@ export async function updateService(deps: CoreDeps, actor: Actor, serviceId: str
   if (current.state === 'deleting' || current.state === 'deleted') throw new ConflictError('This service is being deleted');
   const type = typeOrThrow(current.kind);
   const data = parseInput(ServicePatch, input);
+  if (actor.type === 'customer') checkCustomerChange(actor, type, {}, 'change');
   const spec = parseInput(type.spec, data.spec, ['spec']);
+  if (actor.type === 'customer') {
+    const account = await getAccountOrThrow(deps, actor, current.accountId);
+    checkCustomerChange(actor, type, account, 'change', spec as Record<string, unknown>, current.spec);
+  }
   if (type.identity(spec) !== current.name) {
     throw new ValidationError('The name of a service cannot change; create a new one instead', [
       { path: ['spec', 'name'], message: 'Cannot change' },
@@ -184,6 +288,7 @@ export async function deleteService(deps: CoreDeps, actor: Actor, serviceId: str
   authorize(actor, 'services:write');
   const current = await getServiceOrThrow(deps, actor, serviceId);
   if (current.state === 'deleting' || current.state === 'deleted') throw new ConflictError('This service is already being deleted');
+  checkCustomerChange(actor, typeOrThrow(current.kind), {}, 'delete');
   const now = deps.clock.now().toISOString();
   const gone = runsNowhere(typeOrThrow(current.kind));
   const service: Service = { ...current, state: gone ? 'deleted' : 'deleting', version: current.version + 1, updatedAt: now };

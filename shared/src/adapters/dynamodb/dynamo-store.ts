@@ -465,7 +465,9 @@ export class DynamoStore implements Store {
       );
       return out.Count ?? 0;
     },
-    create: async (service, operation, orders = []) => {
+    creationSeq: async (tid, aid) => (await this.get<{ seq?: number }>(keys.serviceSeq(tid, aid)))?.seq ?? 0,
+    create: async (service, operation, orders = [], options = {}) => {
+      const { expectSeq } = options;
       try {
         await call(() =>
           this.db.send(
@@ -485,6 +487,19 @@ export class DynamoStore implements Store {
                     ConditionExpression: 'attribute_exists(pk)',
                   },
                 },
+                ...(expectSeq === undefined
+                  ? []
+                  : [
+                      {
+                        Update: {
+                          TableName: this.tableName,
+                          Key: keys.serviceSeq(service.tenantId, service.accountId),
+                          UpdateExpression: 'SET seq = :next',
+                          ConditionExpression: expectSeq === 0 ? 'attribute_not_exists(seq)' : 'seq = :seen',
+                          ExpressionAttributeValues: { ':next': expectSeq + 1, ...(expectSeq === 0 ? {} : { ':seen': expectSeq }) },
+                        },
+                      },
+                    ]),
                 { Put: { TableName: this.tableName, Item: this.serviceItem(service), ConditionExpression: 'attribute_not_exists(pk)' } },
                 { Put: { TableName: this.tableName, Item: this.operationItem(operation) } },
                 ...orders.map((o) => ({ Put: { TableName: this.tableName, Item: this.orderItem(o) } })),
@@ -501,6 +516,9 @@ export class DynamoStore implements Store {
             ]);
           }
           if (account?.Code === 'ConditionalCheckFailed') throw new ConflictError('The account was deleted meanwhile');
+          if (expectSeq !== undefined && error.CancellationReasons?.[2]?.Code === 'ConditionalCheckFailed') {
+            throw new ConflictError('Another service was created for this account at the same time; try again');
+          }
         }
         throw error;
       }

@@ -60,6 +60,17 @@ export const domain = defineServiceType({
   kind: 'domain',
   label: 'Domain and DNS zone',
   spec: DomainSpec,
+  ui: {
+    order: ['name', 'ttl', 'records'],
+    identity: ['name'],
+    fields: {
+      name: { label: 'Domain name', placeholder: 'example.org' },
+      ttl: { label: 'Default TTL (seconds)', help: 'Leave empty for the organisation default' },
+      records: { label: 'DNS records', widget: 'json', help: 'Edited with the records editor on the domain page' },
+    },
+  },
+  // Customers edit their zone's records; registering or removing a domain stays with staff.
+  customer: { create: false, change: true, delete: false, fields: ['records'] },
   identity: (spec) => spec.name,
   withDefaults: domainWithDefaults,
   nextState: (previous, now) => ({

@@ -50,6 +50,20 @@ export const autoresponse = defineServiceType({
   kind: 'autoresponse',
   label: 'Vacation reply',
   spec: AutoresponseSpec,
+  ui: {
+    order: ['mailbox', 'subject', 'body', 'from', 'until', 'days', 'disabled'],
+    identity: ['mailbox'],
+    fields: {
+      mailbox: { label: 'Mailbox', widget: 'select', ref: { kind: 'mailbox' } },
+      subject: { label: 'Subject' },
+      body: { label: 'Reply text', widget: 'textarea' },
+      from: { label: 'First day', widget: 'date' },
+      until: { label: 'Last day', widget: 'date' },
+      days: { label: 'Days before replying to the same sender again' },
+      disabled: { label: 'Disabled' },
+    },
+  },
+  customer: { create: true, change: true, delete: true, fields: ['mailbox', 'subject', 'body', 'from', 'until', 'days', 'disabled'] },
   identity: (spec) => spec.mailbox,
   references: (spec) => [
     { kind: 'mailbox', anyOf: [spec.mailbox], path: ['mailbox'], message: `This account has no mailbox ${spec.mailbox}` },

@@ -69,6 +69,18 @@ export const mailAddress = defineServiceType({
   kind: 'mailaddress',
   label: 'Mail address (alias, forward, catch-all)',
   spec: MailAddressSpec,
+  ui: {
+    order: ['name', 'domain', 'mailboxes', 'forwards', 'disabled'],
+    identity: ['name', 'domain'],
+    fields: {
+      name: { label: 'Name (before the @)', help: 'Empty for the catch-all of the domain' },
+      domain: { label: 'Domain', widget: 'select', ref: { kind: 'domain' } },
+      mailboxes: { label: 'Deliver to mailboxes', widget: 'multi-select', ref: { kind: 'mailbox' } },
+      forwards: { label: 'Forward to', widget: 'list', help: 'External addresses, one per line' },
+      disabled: { label: 'Disabled' },
+    },
+  },
+  customer: { create: true, change: true, delete: true, fields: ['name', 'domain', 'mailboxes', 'forwards', 'disabled'] },
   identity: mailAddressName,
   references: mailAddressReferences,
   metrics: { addresses: () => 1, forwards: (spec) => spec.forwards.length },

@@ -111,6 +111,26 @@ export const mailbox = defineServiceType({
   kind: 'mailbox',
   label: 'Mailbox',
   spec: MailboxSpec,
+  ui: {
+    order: ['name', 'domain', 'password', 'quotaMb', 'disabled'],
+    identity: ['name', 'domain'],
+    fields: {
+      name: { label: 'Name (before the @)', placeholder: 'alice' },
+      domain: { label: 'Domain', widget: 'select', ref: { kind: 'domain' } },
+      password: { label: 'Password', widget: 'password', secret: true, help: 'At least 10 characters; leave empty to keep it' },
+      passwordHash: { hidden: true },
+      quotaMb: { label: 'Quota (MiB)' },
+      disabled: { label: 'Disabled (cannot log in; mail is still accepted)' },
+    },
+  },
+  customer: {
+    create: true,
+    change: true,
+    delete: true,
+    // A new password is stored as its hash: allowing one allows the other.
+    fields: ['name', 'domain', 'password', 'passwordHash', 'quotaMb'],
+    caps: { quotaMb: { limit: 'mailboxQuotaMb', default: 1024 } },
+  },
   identity: (spec) => `${spec.name}@${spec.domain}`,
   references: (spec) => [mailDomainReference(spec.domain, ['domain'])],
   // disk: the quota in GiB (pricing rules rate it like orchestra's mailbox disk resource).

@@ -53,6 +53,17 @@ export const misc = defineServiceType({
   kind: 'misc',
   label: 'Miscellaneous / job',
   spec: MiscSpec,
+  ui: {
+    order: ['name', 'description', 'quantity', 'unit', 'relatedTo'],
+    identity: ['name'],
+    fields: {
+      name: { label: 'Name' },
+      description: { label: 'Description', widget: 'textarea' },
+      quantity: { label: 'Quantity', help: 'A number, decimals allowed (2.5)' },
+      unit: { label: 'Unit' },
+      relatedTo: { label: 'Related service', widget: 'json', help: '{"kind": "website", "name": "…"} or empty' },
+    },
+  },
   identity: (spec) => spec.name,
   references: (spec) =>
     spec.relatedTo

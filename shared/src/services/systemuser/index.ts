@@ -67,6 +67,19 @@ export const systemUser = defineServiceType({
   kind: 'systemuser',
   label: 'System user (SFTP/SSH)',
   spec: SystemUserSpec,
+  ui: {
+    order: ['username', 'shell', 'groups', 'authorizedKeys', 'disabled'],
+    identity: ['username'],
+    fields: {
+      username: { label: 'User name' },
+      shell: { label: 'Shell', help: 'nologin allows SFTP only' },
+      groups: { label: 'Extra groups', widget: 'list' },
+      authorizedKeys: { label: 'SSH public keys', widget: 'list', help: 'One OpenSSH public key per line' },
+      disabled: { label: 'Disabled' },
+    },
+  },
+  // Customers manage their own SSH keys; the account itself (shell, groups) is staff's.
+  customer: { create: false, change: true, delete: false, fields: ['authorizedKeys'] },
   identity: (spec) => spec.username,
   metrics: { users: () => 1, keys: (spec) => spec.authorizedKeys.length },
   backends: [

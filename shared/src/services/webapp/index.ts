@@ -234,6 +234,18 @@ export const webApp = defineServiceType({
   kind: 'webapp',
   label: 'Web app (PHP-FPM)',
   spec: WebAppSpec,
+  ui: {
+    order: ['name', 'type', 'systemUser', 'phpVersion', 'processes', 'phpOptions'],
+    identity: ['name'],
+    fields: {
+      name: { label: 'App name' },
+      type: { label: 'Type' },
+      systemUser: { label: 'System user', widget: 'select', ref: { kind: 'systemuser' } },
+      phpVersion: { label: 'PHP version', placeholder: '8.2' },
+      processes: { label: 'Processes', widget: 'json' },
+      phpOptions: { label: 'php.ini options', widget: 'json' },
+    },
+  },
   identity: (spec) => spec.name,
   references: webAppReferences,
   metrics: {
