@@ -52,12 +52,18 @@ export function startSqsPoller(options: {
   waitTimeSeconds?: number;
   /** Seconds before a failed record is visible again (the queue's default otherwise). */
   retryDelaySeconds?: number;
+  /**
+   * Receive loops running at once, like concurrent Lambda invocations of an event source mapping (default 1). With
+   * a FIFO queue a group's next message is not delivered while one is in flight, so hosts still run in order.
+   */
+  concurrency?: number;
   log?: (line: string) => void;
 }): SqsPoller {
   const { sqs, queueUrl } = options;
   const queueArn = `arn:aws:sqs:eu-west-1:000000000000:${queueUrl.split('/').pop()}`;
   let stopped = false;
-  let busy = false;
+  /** Batches being handled right now (one per receive loop at most). */
+  let busy = 0;
   /** Messages received and not yet deleted or released; with FIFO they block their group. */
   let pending = 0;
   let lastActivity = Date.now();
@@ -84,7 +90,7 @@ export function startSqsPoller(options: {
         continue;
       }
       if (!messages.length) continue;
-      busy = true;
+      busy += 1;
       pending += messages.length;
       lastActivity = Date.now();
       try {
@@ -122,18 +128,18 @@ export function startSqsPoller(options: {
         options.log?.(`batch bookkeeping failed: ${String(error)}`);
       } finally {
         pending -= messages.length;
-        busy = false;
+        busy -= 1;
         lastActivity = Date.now();
       }
     }
   };
-  const loop = poll();
+  const loop = Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => poll()));
 
   return {
     idle: async ({ timeoutMs = 60_000 } = {}) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        if (!busy && pending === 0) {
+        if (busy === 0 && pending === 0) {
           const { Attributes = {} } = await sqs.send(
             new GetQueueAttributesCommand({
               QueueUrl: queueUrl,
@@ -149,7 +155,7 @@ export function startSqsPoller(options: {
             Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
             Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
           // Re-check after a short quiet period: a message may be between send and receive.
-          if (left === 0 && !busy && pending === 0 && Date.now() - lastActivity > 50) return;
+          if (left === 0 && busy === 0 && pending === 0 && Date.now() - lastActivity > 50) return;
         }
         if (Date.now() > deadline) throw new Error(`Provisioning queue not idle after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 50));

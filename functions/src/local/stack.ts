@@ -234,6 +234,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrl,
       handler: provisioningQueueHandler,
       batchSize: 10,
+      // Lambda runs several batches of a FIFO queue at once (one per message group in flight): so does the runtime.
+      concurrency: 4,
       waitTimeSeconds: 1,
       log: (l) => log('queue', l),
     });
