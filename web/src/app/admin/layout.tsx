@@ -15,6 +15,7 @@ const NAV: { href: string; label: MessageKey; permission?: string; exact?: boole
   { href: '/admin/hosts', label: 'nav.hosts', permission: 'hosts:read' },
   { href: '/admin/operations', label: 'nav.operations', permission: 'operations:read' },
   { href: '/admin/rollouts', label: 'rollouts.nav', permission: 'hosts:write' },
+  { href: '/admin/templates', label: 'templates.nav', permission: 'templates:manage' },
   { href: '/admin/catalog', label: 'nav.catalog', permission: 'catalog:read' },
   { href: '/admin/orders', label: 'nav.orders', permission: 'orders:read' },
   { href: '/admin/bills', label: 'bills.nav', permission: 'bills:read' },
