@@ -1,5 +1,5 @@
 import { Tags, type App, type Environment } from 'aws-cdk-lib';
-import type { MailSender } from './constructs/app-function';
+import type { MailSender, StripeConfig } from './constructs/app-function';
 import { hasStandaloneBuild, nextStandaloneCode, placeholderCode } from './web-asset';
 import { ApiStack } from './stacks/api-stack';
 import { AsyncStack } from './stacks/async-stack';
@@ -21,6 +21,8 @@ export interface ConsortOptions {
   webLayerVersion: number;
   /** Sender of bill e-mails; without it the functions get an empty MAIL_FROM and no SES grant. */
   mail?: MailSender;
+  /** Stripe platform keys in SSM; without them card payments answer 422 (context `stripeParameters`). */
+  stripe?: StripeConfig;
 }
 
 export interface ConsortStacks {
@@ -35,7 +37,8 @@ export interface ConsortStacks {
 /**
  * Options from CDK context (cdk.json or `-c key=value`):
  * `stackPrefix`, `skipWeb`, `webPlaceholder`, `webDomainName`, `webCertificateArn`, `webLayerVersion`,
- * `mailFrom` (verified SES sender) and `mailIdentity` (its SES identity; default: the address's domain).
+ * `mailFrom` (verified SES sender) and `mailIdentity` (its SES identity; default: the address's domain),
+ * `stripeParameters` (SSM path of the Stripe keys, e.g. `/consort/stripe`).
  */
 export function readOptions(app: App): ConsortOptions {
   const ctx = (key: string): string | undefined => {
@@ -49,6 +52,10 @@ export function readOptions(app: App): ConsortOptions {
   const mailFrom = ctx('mailFrom');
   if (mailFrom && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(mailFrom)) throw new Error(`mailFrom must be an e-mail address, got ${mailFrom}`);
   if (ctx('mailIdentity') && !mailFrom) throw new Error('Give mailIdentity together with mailFrom.');
+  const stripeParameters = ctx('stripeParameters');
+  if (stripeParameters && !/^(\/[\w.-]+)+$/.test(stripeParameters)) {
+    throw new Error(`stripeParameters must be an SSM parameter path such as /consort/stripe, got ${stripeParameters}`);
+  }
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
   return {
@@ -60,6 +67,7 @@ export function readOptions(app: App): ConsortOptions {
     webCertificateArn: ctx('webCertificateArn'),
     webLayerVersion: Number(ctx('webLayerVersion') ?? 30),
     mail: mailFrom ? { from: mailFrom, identity: ctx('mailIdentity') ?? mailFrom.split('@')[1]! } : undefined,
+    stripe: stripeParameters ? { parameterPrefix: stripeParameters } : undefined,
   };
 }
 
@@ -82,6 +90,7 @@ export function createConsort(app: App, options: ConsortOptions): ConsortStacks 
     description: 'Consort: provisioning queue and workflow',
     ...shared,
     mail: options.mail,
+    stripe: options.stripe,
   });
   // Outside the async stack the machine's ARN is a plain cross-stack reference.
   const fromAsync = {
@@ -99,12 +108,14 @@ export function createConsort(app: App, options: ConsortOptions): ConsortStacks 
     ...shared,
     ...fromAsync,
     mail: options.mail,
+    stripe: options.stripe,
   });
   const schedules = new SchedulesStack(app, `${prefix}-Schedules`, {
     env,
     description: 'Consort: EventBridge schedules',
     table: data.table,
     ...fromAsync,
+    stripe: options.stripe,
   });
 
   // The bucket name is derived, not referenced: keep the deploy order explicit.

@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { KmsSecretBox } from '@consort/shared/adapters/aws/kms-secret-box';
@@ -38,11 +38,32 @@ const Env = z.object({
   /** Stripe platform secret key and Connect webhook signing secret; both empty = no card payments (422). */
   STRIPE_SECRET_KEY: z.string().default(''),
   STRIPE_WEBHOOK_SECRET: z.string().default(''),
+  /**
+   * SSM path holding them instead (`<path>/secret-key`, `<path>/webhook-secret`, SecureString), set by the CDK stacks
+   * on the functions that charge cards (context `stripeParameters`, docs/aws.md).
+   */
+  STRIPE_PARAMETERS: z.string().default(''),
 });
 
+/** The Stripe keys: from the environment, else read once (decrypted) from the SSM parameters under STRIPE_PARAMETERS. */
+async function stripeKeys(env: z.infer<typeof Env>, ssm: SSMClient): Promise<{ secretKey: string; webhookSecret: string } | undefined> {
+  if (env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET)
+    return { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET };
+  if (!env.STRIPE_PARAMETERS) return undefined;
+  const names = [`${env.STRIPE_PARAMETERS}/secret-key`, `${env.STRIPE_PARAMETERS}/webhook-secret`];
+  const out = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+  const value = (name: string) => out.Parameters?.find((p) => p.Name === name)?.Value;
+  const [secretKey, webhookSecret] = names.map(value);
+  if (!secretKey || !webhookSecret)
+    throw new Error(`Stripe parameters missing under ${env.STRIPE_PARAMETERS}: ${(out.InvalidParameters ?? []).join(', ')}`);
+  return { secretKey, webhookSecret };
+}
+
 /** The AWS composition root: the only place (with the local stack) that constructs SDK clients. */
-export function createAwsDeps(): AppDeps {
+export async function createAwsDeps(): Promise<AppDeps> {
   const env = Env.parse(process.env);
+  const ssmClient = new SSMClient({});
+  const stripeConfig = await stripeKeys(env, ssmClient);
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'consort' });
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const sqs = new SQSClient({});
@@ -59,11 +80,8 @@ export function createAwsDeps(): AppDeps {
       ? new SesMailer(new SESv2Client({}), { from: { address: env.MAIL_FROM, name: env.MAIL_FROM_NAME } }, systemClock)
       : unconfiguredMailer,
     templates: new FileTemplateSource(env.CONSORT_TEMPLATES_DIR),
-    stripe:
-      env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
-        ? new SdkStripeGateway(stripeClient(env.STRIPE_SECRET_KEY), env.STRIPE_WEBHOOK_SECRET)
-        : undefined,
-    transports: { ssh: new SshTransport(), ssm: new SsmTransport(new SSMClient({})) },
+    stripe: stripeConfig ? new SdkStripeGateway(stripeClient(stripeConfig.secretKey), stripeConfig.webhookSecret) : undefined,
+    transports: { ssh: new SshTransport(), ssm: new SsmTransport(ssmClient) },
     scriptTimeoutMs: 240_000,
     allowLocalTransport: false,
     allowSsmTransport: true,

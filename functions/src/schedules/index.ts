@@ -9,6 +9,8 @@ export interface ScheduleDefinition {
   expression: string;
   /** Entry file (relative to the repository root) exporting `handler`. */
   entry: string;
+  /** The job may charge saved cards (Stripe keys on AWS: infra SchedulesStack, docs/aws.md). */
+  chargesCards?: boolean;
 }
 
 export const SCHEDULES: readonly ScheduleDefinition[] = [
@@ -23,11 +25,14 @@ export const SCHEDULES: readonly ScheduleDefinition[] = [
     description: 'Start the scheduled billing run of every tenant whose day has come (once a month); resume runs that died.',
     expression: 'rate(1 hour)',
     entry: 'functions/src/schedules/billing-runs.ts',
+    // Only starts workflow executions: the billing-run steps function, which closes bills and charges cards, holds
+    // the Stripe keys (infra AsyncStack), not this job.
   },
   {
     name: 'dunning',
     description: 'Daily dunning: reminders, card retry, suspension of overdue accounts; reactivation once they have paid.',
     expression: 'cron(0 6 * * ? *)',
     entry: 'functions/src/schedules/dunning.ts',
+    chargesCards: true,
   },
 ];

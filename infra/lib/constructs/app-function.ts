@@ -178,6 +178,23 @@ export class AppFunction extends Construct {
    * opt instances in; nothing else can be targeted), plus GetCommandInvocation and CancelCommand, which have no
    * resource-level permissions ("*", already acknowledged on every function for X-Ray).
    */
+  /**
+   * Card payments (Stripe): the SecureString parameters `<prefix>/secret-key` and `<prefix>/webhook-secret` are read
+   * (decrypted with the account's default `aws/ssm` key) at cold start by functions/src/lib/aws-deps.ts, which finds
+   * the prefix in STRIPE_PARAMETERS. Only functions that may charge or refund cards get this: the API, the
+   * billing-run steps (automatic charge on close) and the schedules marked `chargesCards` (dunning's card retry).
+   */
+  allowStripe(stripe: StripeConfig): void {
+    this.fn.addEnvironment('STRIPE_PARAMETERS', stripe.parameterPrefix);
+    const parameters = `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${stripe.parameterPrefix}/*`;
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ssm:GetParameters'], resources: [parameters] }));
+    acknowledge(
+      this,
+      `AwsSolutions-IAM5[Resource::${nagValue(this, parameters)}]`,
+      'Read-only access to the Stripe parameters under one path (secret key and webhook secret), nothing else.',
+    );
+  }
+
   allowSsmRunCommand(): void {
     const instances = [
       `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:instance/*`,
@@ -208,6 +225,12 @@ export class AppFunction extends Construct {
 }
 
 /** Where bill e-mails come from: an address whose identity (domain or address) is verified in SES. */
+/** Where the Stripe platform keys are (context `stripeParameters`, docs/aws.md). */
+export interface StripeConfig {
+  /** SSM parameter path, e.g. `/consort/stripe`: `<prefix>/secret-key` and `<prefix>/webhook-secret` (SecureString). */
+  parameterPrefix: string;
+}
+
 export interface MailSender {
   /** e.g. `billing@example.org` */
   from: string;

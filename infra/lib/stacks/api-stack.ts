@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { AppFunction, type MailSender, type RuntimeEnvironment } from '../constructs/app-function';
+import { AppFunction, type MailSender, type RuntimeEnvironment, type StripeConfig } from '../constructs/app-function';
 import { acknowledge } from '../nag';
 
 /** JSON access log line with HTTP API variables (REST's standard fields include some HTTP APIs reject). */
@@ -39,6 +39,8 @@ export interface ApiStackProps extends StackProps {
   environment: RuntimeEnvironment;
   /** Sender of bill e-mails (the API sends bills); undefined = no SES grant. */
   mail?: MailSender;
+  /** Stripe platform keys (card payments, refunds, the webhook); undefined = no cards. */
+  stripe?: StripeConfig;
   /** The billing-run workflow the API starts (POST /v1/billing/runs, …/resume). */
   billingRunStateMachine: IStateMachine;
 }
@@ -59,6 +61,7 @@ export class ApiStack extends Stack {
     this.apiFunction.allowSecrets(props.secretsKey);
     this.apiFunction.allowDocuments(props.documentsBucketName);
     if (props.mail) this.apiFunction.allowMail(props.mail);
+    if (props.stripe) this.apiFunction.allowStripe(props.stripe);
     // Inline dispatch of outbox operations (the sweep schedule catches what this misses).
     props.provisioningQueue.grantSendMessages(this.apiFunction.role);
     props.billingRunStateMachine.grantStartExecution(this.apiFunction.role);

@@ -8,7 +8,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import type { Construct } from 'constructs';
 import { billingRunDefinition } from '@consort/functions/workflows/billing-run-definition';
 import { provisioningDefinition } from '@consort/functions/workflows/provisioning-definition';
-import { AppFunction, type MailSender, type RuntimeEnvironment } from '../constructs/app-function';
+import { AppFunction, type MailSender, type RuntimeEnvironment, type StripeConfig } from '../constructs/app-function';
 import { QueueWithDlq } from '../constructs/queue-with-dlq';
 import { acknowledge } from '../nag';
 
@@ -21,6 +21,8 @@ export interface AsyncStackProps extends StackProps {
   mailFrom: string;
   /** Sender of bill e-mails (billing runs with auto-send); undefined = no SES grant. */
   mail?: MailSender;
+  /** Stripe platform keys: the billing-run steps charge saved cards when bills close; undefined = no cards. */
+  stripe?: StripeConfig;
 }
 
 /** Longest one billing-run step may take (a page of accounts, or closing/sending one page's bills). */
@@ -141,6 +143,7 @@ export class AsyncStack extends Stack {
     this.billingRunStepsFunction.allowTableReadWrite(props.table);
     this.billingRunStepsFunction.allowSecrets(props.secretsKey);
     this.billingRunStepsFunction.allowDocuments(props.documentsBucketName);
+    if (props.stripe) this.billingRunStepsFunction.allowStripe(props.stripe);
     if (props.mail) this.billingRunStepsFunction.allowMail(props.mail);
     const billingRunLogs = new LogGroup(this, 'BillingRunWorkflowLogs', {
       logGroupName: `/aws/vendedlogs/states/${billingRunMachineName}`,

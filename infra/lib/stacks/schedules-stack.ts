@@ -6,7 +6,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { SCHEDULES, type ScheduleDefinition } from '@consort/functions/schedules/index';
-import { AppFunction, type RuntimeEnvironment } from '../constructs/app-function';
+import { AppFunction, type RuntimeEnvironment, type StripeConfig } from '../constructs/app-function';
 
 export interface SchedulesStackProps extends StackProps {
   table: ITable;
@@ -14,6 +14,8 @@ export interface SchedulesStackProps extends StackProps {
   environment: RuntimeEnvironment;
   /** Started by the `billing-runs` schedule (the only job granted StartExecution). */
   billingRunStateMachine: IStateMachine;
+  /** Stripe platform keys, given to the schedules that charge cards (`chargesCards`); undefined = no cards. */
+  stripe?: StripeConfig;
   /** @default SCHEDULES from functions/src/schedules/index.ts (the local scheduler reads the same list) */
   schedules?: readonly ScheduleDefinition[];
 }
@@ -45,6 +47,8 @@ export class SchedulesStack extends Stack {
       job.allowTableReadWrite(props.table);
       props.provisioningQueue.grantSendMessages(job.role);
       if (definition.name === 'billing-runs') props.billingRunStateMachine.grantStartExecution(job.role);
+      // The same Stripe configuration as the API function (dunning's retry-card step charges saved cards).
+      if (definition.chargesCards && props.stripe) job.allowStripe(props.stripe);
       this.functions.set(definition.name, job);
 
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [job.functionArn] }));
