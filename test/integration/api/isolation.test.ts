@@ -104,6 +104,9 @@ beforeAll(async () => {
   const rollout = await a.client.post('/v1/rollouts', { kind: 'domain', maxConcurrency: 1 });
   expect(rollout.status, JSON.stringify(rollout.body)).toBe(202);
   await stack.idle();
+  // A template override of A's: B addresses the same backend and file names (they are global), never A's text.
+  const override = await a.client.request('PUT', TEMPLATE_PATH, { text: `# ${TEMPLATE_MARKER}\ntrue\n`, comment: 'alpha only' });
+  expect(override.status, JSON.stringify(override.body)).toBe(200);
   const orders = await a.client.get(`/v1/orders?serviceId=${service.body.service.id}`);
   expect(orders.body.items).toHaveLength(1);
   Object.assign(ids, {
@@ -132,6 +135,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+// Template routes take a backend and a file name, which are the same in every tenant: B reaches its own templates.
+const TEMPLATE_PARAMS: Record<string, string> = { backend: 'domain.bind', file: 'commit.sh.liquid' };
+const TEMPLATE_PATH = '/v1/provisioning/templates/domain.bind/commit.sh.liquid';
+const TEMPLATE_MARKER = 'alpha-template-override-marker';
 
 const BODIES: Record<string, unknown> = {
   'PATCH /v1/accounts/{accountId}': { name: 'Hijacked' },
@@ -163,7 +171,7 @@ const BODIES: Record<string, unknown> = {
 };
 
 describe('tenant isolation', () => {
-  const withParams = ROUTES.filter((r) => r.path.includes('{'));
+  const withParams = ROUTES.filter((r) => r.path.includes('{') && !r.path.startsWith('/v1/provisioning/templates/'));
 
   it.each(withParams.map((r) => [`${r.method} ${r.path}`, r] as const))('%s with another tenant’s ids → 404', async (name, r) => {
     const path = r.path.replace(/\{(\w+)\}/g, (_, p: string) => {
@@ -174,6 +182,24 @@ describe('tenant isolation', () => {
     const res = await bKey.request(r.method, path, r.method === 'POST' || r.method === 'PATCH' ? (BODIES[name] ?? {}) : undefined);
     expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(404);
     expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('template routes show and change only the caller’s own overrides', async () => {
+    const templateRoutes = ROUTES.filter((r) => r.path.startsWith('/v1/provisioning/templates/'));
+    expect(templateRoutes.length).toBeGreaterThanOrEqual(5);
+    for (const r of templateRoutes) {
+      const path = r.path.replace(/\{(\w+)\}/g, (_, p: string) => TEMPLATE_PARAMS[p]!);
+      const body = r.method === 'PUT' ? { text: '# beta\ntrue\n' } : r.method === 'POST' ? { serviceId: ids.serviceId } : undefined;
+      const res = await bKey.request(r.method, path, body);
+      const name = `${r.method} ${r.path}`;
+      // A's service id is unknown to B (404); everything else answers about B's own templates.
+      if (r.method === 'POST') expect(res.status, name).toBe(404);
+      else expect([200, 422], name).toContain(res.status);
+      expect(JSON.stringify(res.body), name).not.toContain(TEMPLATE_MARKER);
+    }
+    const mine = await a.client.get(TEMPLATE_PATH);
+    expect(mine.body.active).toMatchObject({ version: 1, text: expect.stringContaining(TEMPLATE_MARKER) });
+    expect(mine.body.versions).toHaveLength(1);
   });
 
   it('lists never include another tenant’s items', async () => {

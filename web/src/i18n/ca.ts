@@ -1263,6 +1263,7 @@ export const ca: Messages = {
     revertHint: 'Afegeix una versió que restaura el text per defecte; l’historial conserva totes les versions.',
     reverted: 'Torna a estar activa la plantilla per defecte.',
     defaultText: 'Text per defecte',
+    usedInRun: 'Plantilles sobreescrites usades',
   },
   /** SEPA direct debit batches and bank files (staff portal). */
   sepa: {

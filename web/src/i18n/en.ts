@@ -1258,6 +1258,7 @@ export const en = {
     revertHint: 'Adds a version that restores the default text; the history keeps every version.',
     reverted: 'The default is active again.',
     defaultText: 'Default text',
+    usedInRun: 'Template overrides used',
   },
   /** SEPA direct debit batches and bank files (staff portal). */
   sepa: {

@@ -1266,6 +1266,7 @@ export const es: Messages = {
     revertHint: 'Añade una versión que restaura el texto por defecto; el historial conserva todas las versiones.',
     reverted: 'Vuelve a estar activa la plantilla por defecto.',
     defaultText: 'Texto por defecto',
+    usedInRun: 'Plantillas sobrescritas usadas',
   },
   /** SEPA direct debit batches and bank files (staff portal). */
   sepa: {

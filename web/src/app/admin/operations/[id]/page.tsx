@@ -108,6 +108,16 @@ export default async function OperationPage({ params }: { params: Params }) {
                     [t('operations.duration'), fmt.duration(log.durationMs)],
                     [t('operations.started'), fmt.dateTime(log.startedAt)],
                     ...(log.error ? ([[t('operations.error'), log.error]] as [string, React.ReactNode][]) : []),
+                    ...(log.templates?.length
+                      ? ([
+                          [
+                            t('templates.usedInRun'),
+                            <Link key="templates" href="/admin/templates">
+                              {log.templates.map((u) => `${u.path} v${u.version}`).join(', ')}
+                            </Link>,
+                          ],
+                        ] as [string, React.ReactNode][])
+                      : []),
                   ]}
                 />
                 <h4 id={`${prefix}-script`}>{t('operations.script')}</h4>
