@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import {
 import type { BackendDefinition } from '@consort/shared/services/define-service-type';
 import { website, WebsiteSpec } from '@consort/shared/services/website/index';
 import type { Tenant } from '@consort/shared/tenancy/model';
+import { requireTool } from '../../setup/require-tool';
 
 const TEMPLATES = new FileTemplateSource(resolve(dirname(fileURLToPath(import.meta.url)), '../../../templates'));
 const [nginx, apache] = website.backends as readonly BackendDefinition<any>[] as [BackendDefinition<any>, BackendDefinition<any>];
@@ -224,5 +225,61 @@ describe('override checks and diff', () => {
       expect(lines.filter((l) => l.type !== '+').map((l) => l.text)).toEqual(a);
       expect(lines.filter((l) => l.type !== '-').map((l) => l.text)).toEqual(b);
     }
+  });
+});
+
+describe.skipIf(!requireTool('/usr/sbin/nginx', 'nginx'))('an overridden nginx vhost on the real nginx -t', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'consort-tpl-nginx-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const config = {
+    'website.root_base': join(dir, 'www'),
+    'nginx.sites_dir': join(dir, 'sites'),
+    'nginx.log_dir': join(dir, 'log'),
+    'nginx.nginx': '/usr/sbin/nginx',
+    'nginx.http_port': '18080',
+    'nginx.ipv6': 'false',
+    'nginx.reload': 'true',
+  };
+  let next = 0;
+  /** Each call is the tenant's next version (as saves are): the cached source is keyed by the active versions. */
+  async function apply(text: string) {
+    next += 1;
+    const base = await TEMPLATES.read(SITE_CONF);
+    const { source } = tenantTemplateSource(TEMPLATES, 'ten_nginx', [
+      version(SITE_CONF, next, text.replace('{{ default }}', base), 'ten_nginx'),
+    ]);
+    const { script } = await renderUnitOfWork({
+      templates: source,
+      tenant,
+      host: { ...host, config },
+      backend: nginx,
+      items: [websiteItem()],
+    });
+    return spawnSync('bash', ['-s'], {
+      input: script,
+      encoding: 'utf8',
+      env: { PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin` },
+    });
+  }
+
+  it('installs a valid override after nginx -t accepted it, and keeps it when a broken one is rejected', async () => {
+    // The override adds a header comment and a response header inside each server block (after server_name).
+    const good = await apply('# Managed by the Acme ops team\n{{ default }}');
+    expect(good.status, good.stderr).toBe(0);
+    const installed = readFileSync(join(dir, 'sites', 'shop.conf'), 'utf8');
+    expect(installed.startsWith('# Managed by the Acme ops team\n# Website shop')).toBe(true);
+
+    const headerOverride = (await TEMPLATES.read(SITE_CONF)).replaceAll(
+      '    server_name {{ server_names | join: " " }};\n',
+      '    server_name {{ server_names | join: " " }};\n    add_header X-Consort-Site {{ site }} always;\n',
+    );
+    const withHeader = await apply(headerOverride);
+    expect(withHeader.status, withHeader.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'sites', 'shop.conf'), 'utf8')).toContain('add_header X-Consort-Site shop always;');
+
+    const broken = await apply(headerOverride.replace('add_header', 'add_heder'));
+    expect(broken.status).not.toBe(0);
+    expect(broken.stderr).toMatch(/unknown directive "add_heder"/);
+    expect(readFileSync(join(dir, 'sites', 'shop.conf'), 'utf8')).toContain('add_header X-Consort-Site shop always;');
   });
 });
