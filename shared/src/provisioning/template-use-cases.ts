@@ -147,7 +147,7 @@ export async function getTemplate(deps: TemplateDeps, actor: Actor, backendId: s
   };
 }
 
-/** A live service of a kind to render a check against (the newest one the first page shows). */
+/** A live service of a kind to render a check against (the first by name among the first 25). */
 async function sampleService(deps: TemplateDeps, tenantId: string, kind: string): Promise<Service | undefined> {
   const page = await deps.store.services.list(tenantId, { kind, limit: 25 });
   return page.items.find((s) => s.kind === kind && s.state !== 'deleted' && s.state !== 'deleting');
