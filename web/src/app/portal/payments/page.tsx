@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
+import { ActionForm, CheckboxField, Field, SubmitButton } from '@/components/form';
 import { Link } from '@/components/link';
+import { MandatesTable, type MandateList } from '@/components/mandates-table';
 import { Badge, EmptyState, Notice, PageHeader, Section, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { apiGet } from '@/server/api';
+import { signMandate } from '@/server/actions/mandates';
 import { makeDefaultSource, removeSource, saveCard } from '@/server/actions/payments';
 import { getFormat } from '@/server/format';
 import { getMe } from '@/server/queries';
@@ -17,21 +20,34 @@ export async function generateMetadata(): Promise<Metadata> {
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-/** The customer's saved payment methods and payment history (their own account only: the API decides). */
+/**
+ * The customer's saved payment methods, SEPA mandates (sign one online, revoke) and payment history (their own
+ * account only: the API decides).
+ */
 export default async function PortalPaymentsPage({ searchParams }: { searchParams: SearchParams }) {
   const { t } = await getI18n();
   const fmt = await getFormat();
   const me = await getMe();
-  const { saved } = await searchParams;
+  const { saved, mandate: signed } = await searchParams;
   const accountId = (me.user as { accountId?: string }).accountId ?? '';
-  const [sources, history] = await Promise.all([
-    apiGet<{ items: PaymentSource[] }>(`/v1/accounts/${encodeURIComponent(accountId)}/payment-sources`),
+  const account = `/v1/accounts/${encodeURIComponent(accountId)}`;
+  const [sources, mandates, history] = await Promise.all([
+    apiGet<{ items: PaymentSource[] }>(`${account}/payment-sources`),
+    apiGet<MandateList>(`${account}/mandates`),
     apiGet<Page<Transaction>>('/v1/payments/transactions', { limit: 50 }),
   ]);
+  const creditor = mandates.creditor;
+  // Confirm only a mandate of this account (the reference comes from the URL).
+  const signedMandate = typeof signed === 'string' ? mandates.items.find((m) => m.reference === signed) : undefined;
   return (
     <>
       <PageHeader title={t('payments.portalTitle')} description={t('payments.portalDescription')} />
       {saved && <Notice tone="success">{t('payments.cardSaved')}</Notice>}
+      {signedMandate && (
+        <Notice tone="success" role="status">
+          {t('mandates.signed', { reference: signedMandate.reference })}
+        </Notice>
+      )}
       <Section title={t('payments.sourcesTitle')} id="sources">
         {sources.items.length === 0 ? (
           <EmptyState>{t('payments.noSources')}</EmptyState>
@@ -55,13 +71,18 @@ export default async function PortalPaymentsPage({ searchParams }: { searchParam
                     {!s.isDefault && (
                       <ActionButton action={makeDefaultSource.bind(null, accountId, s.id)} label={t('payments.makeDefault')} />
                     )}{' '}
-                    <ActionButton
-                      action={removeSource.bind(null, accountId, s.id)}
-                      label={t('common.remove')}
-                      variant="danger"
-                      confirm={t('payments.removeConfirm')}
-                      accessibleName={`${t('common.remove')} ${s.label}`}
-                    />
+                    {s.mandateId ? (
+                      // A direct debit source goes when its mandate is revoked (below), never on its own.
+                      <span className="muted">{t('mandates.sourceHint')}</span>
+                    ) : (
+                      <ActionButton
+                        action={removeSource.bind(null, accountId, s.id)}
+                        label={t('common.remove')}
+                        variant="danger"
+                        confirm={t('payments.removeConfirm')}
+                        accessibleName={`${t('common.remove')} ${s.label}`}
+                      />
+                    )}
                   </td>
                 </tr>
               ))}
@@ -71,6 +92,49 @@ export default async function PortalPaymentsPage({ searchParams }: { searchParam
         <p className="form-actions">
           <ActionButton action={saveCard.bind(null, accountId)} label={t('payments.saveCard')} />
         </p>
+      </Section>
+      <Section
+        title={t('mandates.title')}
+        id="mandates"
+        description={creditor ? t('mandates.portalDescription', { creditor: creditor.name }) : t('mandates.notOffered')}
+      >
+        <MandatesTable
+          accountId={accountId}
+          mandates={mandates.items}
+          canRevoke
+          back="/portal/payments"
+          creditorName={creditor?.name ?? me.tenant.name}
+        />
+        {creditor && (
+          <details className="disclosure" style={{ marginTop: '1rem' }} open={mandates.items.length === 0}>
+            <summary>{t('mandates.addTitle')}</summary>
+            <ActionForm action={signMandate.bind(null, accountId)} aria-label={t('mandates.addTitle')}>
+              <p className="field-hint">{t('mandates.addDescription')}</p>
+              <div className="form-grid">
+                <Field name="debtor.name" label={t('mandates.holder')} hint={t('mandates.holderHint')} required maxLength={140} />
+                <Field
+                  name="debtor.iban"
+                  label={t('mandates.iban')}
+                  hint={t('mandates.ibanHint')}
+                  required
+                  maxLength={50}
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+              </div>
+              <fieldset className="fieldset">
+                <legend>{t('mandates.textTitle')}</legend>
+                <p>{t('mandates.text', { creditor: creditor.name })}</p>
+                <p className="muted">{t('mandates.creditorLine', { name: creditor.name, id: creditor.id })}</p>
+              </fieldset>
+              <CheckboxField name="accepted" label={t('mandates.accept')} />
+              <CheckboxField name="makeDefault" label={t('mandates.makeDefault')} defaultChecked />
+              <div className="form-actions">
+                <SubmitButton>{t('mandates.sign')}</SubmitButton>
+              </div>
+            </ActionForm>
+          </details>
+        )}
       </Section>
       <Section title={t('payments.historyTitle')} id="history">
         {history.items.length === 0 ? (

@@ -5,6 +5,7 @@ import { AccountFields } from '@/components/account-fields';
 import { ActionButton } from '@/components/action-button';
 import { BillingPreview } from '@/components/billing-preview';
 import { ActionForm, CheckboxField, CheckboxGroup, Field, SelectField, SubmitButton } from '@/components/form';
+import { MandatesTable, type MandateList } from '@/components/mandates-table';
 import { OrdersTable } from '@/components/orders-table';
 import { Badge, DescriptionList, EmptyState, Notice, PageHeader, Section, StateBadge, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
@@ -56,7 +57,9 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
     has('catalog:read') ? apiGet<{ items: BillableService[] }>('/v1/billable-services') : undefined,
     has('orders:read') ? apiGet<Page<Order>>('/v1/orders', { accountId: id, limit: 50 }) : undefined,
   ]);
-  const dunning = has('payments:read') ? await apiGet<DunningStatus>(`${path}/dunning`) : undefined;
+  const [dunning, mandates] = has('payments:read')
+    ? await Promise.all([apiGet<DunningStatus>(`${path}/dunning`), apiGet<MandateList>(`${path}/mandates`)])
+    : [undefined, undefined];
   const canContract = has('catalog:write');
   const today = fmt.today();
   const packName = new Map((packs?.items ?? []).map((p) => [p.id, p.name]));
@@ -142,6 +145,18 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
       )}
 
       {services && (
+      {mandates && (
+        <Section title={t('mandates.title')} id="mandates" description={t('mandates.accountDescription')}>
+          <MandatesTable
+            accountId={id}
+            mandates={mandates.items}
+            canRevoke={has('payments:write')}
+            back={`/admin/accounts/${id}`}
+            creditorName={mandates.creditor?.name ?? me.tenant.name}
+          />
+        </Section>
+      )}
+
         <Section
           title={t('accounts.servicesTitle')}
           id="services"
