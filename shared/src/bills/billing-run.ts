@@ -165,16 +165,26 @@ export async function billingContext(deps: CoreDeps, actor: Actor, billUntil?: L
   };
 }
 
-/** Bill one account, retrying from fresh data when a concurrent run or edit moved a bill or an order meanwhile. */
+/** What a billing run read for a whole page of accounts at once (the account and its contracted packs). */
+export interface PrefetchedAccount {
+  account: Account | undefined;
+  contracts: readonly ContractedPack[];
+}
+
+/**
+ * Bill one account, retrying from fresh data when a concurrent run or edit moved a bill or an order meanwhile.
+ * `prefetched` (a billing run's page read) serves the first attempt; retries read the account again.
+ */
 export async function billAccount(
   ctx: RunContext,
   accountId: string,
   orderIds: ReadonlySet<string> | undefined,
+  prefetched?: PrefetchedAccount,
 ): Promise<AccountRunResult> {
   const result: AccountRunResult = { accountId, bills: [], ordersBilled: 0, skipped: [] };
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await billAccountOnce(ctx, accountId, orderIds, result);
+      await billAccountOnce(ctx, accountId, orderIds, result, attempt === 1 ? prefetched : undefined);
       return mergeRecords(result);
     } catch (error) {
       if (error instanceof ConflictError && attempt < ATTEMPTS_PER_ACCOUNT) continue;
@@ -195,12 +205,20 @@ function mergeRecords(result: AccountRunResult): AccountRunResult {
   return { ...result, bills: [...byBill.values()] };
 }
 
-async function billAccountOnce(ctx: RunContext, accountId: string, orderIds: ReadonlySet<string> | undefined, result: AccountRunResult) {
+async function billAccountOnce(
+  ctx: RunContext,
+  accountId: string,
+  orderIds: ReadonlySet<string> | undefined,
+  result: AccountRunResult,
+  prefetched: PrefetchedAccount | undefined,
+) {
   const { deps, tenant } = ctx;
-  const account = await deps.store.accounts.get(tenant.id, accountId);
+  const account = prefetched ? prefetched.account : await deps.store.accounts.get(tenant.id, accountId);
   if (!account) throw new NotFoundError('Account', accountId);
   const orders = await allPages((cursor) => deps.store.orders.listByAccount(tenant.id, accountId, { limit: 200, cursor }));
-  const contracts: ContractedPack[] = await deps.store.contractedPacks.list(tenant.id, accountId);
+  const contracts: readonly ContractedPack[] = prefetched
+    ? prefetched.contracts
+    : await deps.store.contractedPacks.list(tenant.id, accountId);
   const billing = tenant.settings.billing ?? DEFAULT_BILLING_SETTINGS;
   const proposed = proposeLines({
     settings: { currency: tenant.currency, fixedMonth: billing.fixedMonth, fixedDay: billing.fixedDay },

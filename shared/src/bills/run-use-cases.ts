@@ -29,6 +29,7 @@ import {
   type BillingRunPhase,
 } from './runs';
 import { actOnBill, billSettingsOf, closeBill, tenantOrThrow } from './use-cases';
+import { closePageBills } from './billing-run-close';
 import type { PaymentPorts } from '../ports/payments';
 import { chargeOnClose } from '../payments/stripe';
 
@@ -319,11 +320,20 @@ export async function billAccountsStep(
   const { run: started, replay } = pageStarted(run, page.index, deps.clock);
   await deps.store.billingRuns.update(started, run.version);
 
-  const ctx = await billingContext(deps, run.actor as Actor, run.billUntil, run.startedAt);
+  // The page's accounts and contracted packs in two requests (not two per account).
+  const [ctx, accounts, contracts] = await Promise.all([
+    billingContext(deps, run.actor as Actor, run.billUntil, run.startedAt),
+    deps.store.billingRuns.accounts(run.tenantId, page.accountIds),
+    deps.store.billingRuns.contractedPacks(run.tenantId, page.accountIds),
+  ]);
+  const accountById = new Map(accounts.map((a) => [a.id, a]));
   const results: AccountRunResult[] = [];
   await pool(page.accountIds, concurrency, async (accountId) => {
     await hooks.beforeAccount?.(accountId, page.index);
-    const result = await billAccount(ctx, accountId, undefined);
+    const result = await billAccount(ctx, accountId, undefined, {
+      account: accountById.get(accountId),
+      contracts: contracts.filter((c) => c.accountId === accountId),
+    });
     results.push(replay && !result.error ? { ...result, ...(await billedByRun(ctx, accountId, run.startedAt)) } : result);
   });
   const record: BillingRunPage = {
@@ -341,21 +351,35 @@ export async function billAccountsStep(
 }
 
 /**
- * Issue (close) the open bills of the next committed page; counts the page's bills that end up issued. A run that
- * does not send charges each closed bill to the account's default saved card here (payments/stripe.ts chargeOnClose,
- * idempotent, never failing the step); a run that sends charges after sending, so the bill is e-mailed first.
+ * Issue (close) the open bills of the next committed page; counts the page's bills that end up issued. The page's
+ * bills are numbered in blocks (billing-run-close.ts: one transaction per ≤ 32 bills of a series); what that leaves
+ * (quotes, bills changed meanwhile) goes through `closeBill` one by one. A run that does not send charges each closed
+ * bill to the account's default saved card here (payments/stripe.ts chargeOnClose, idempotent, never failing the
+ * step); a run that sends charges after sending, so the bill is e-mailed first.
  */
 export async function closeBillsStep(deps: CoreDeps & PaymentPorts, exec: BillingRunExecution): Promise<BillingRunStepState> {
-  return bookkeepingStep(deps, exec, 'closing', async (run, billId) => {
-    const bill = await deps.store.bills.get(run.tenantId, billId);
-    if (!bill) throw new NotFoundError('Bill', billId);
-    const issued =
-      bill.state === 'open'
-        ? (await closeBill(deps, run.actor as Actor, billId, { reason: `Billing run ${run.id}` })).state !== 'open'
-        : true;
-    if (issued && !run.options.autoSend) await chargeOnClose(deps, run.tenantId, billId);
-    return issued;
-  });
+  return bookkeepingStep(
+    deps,
+    exec,
+    'closing',
+    async (run, billId, known) => {
+      let issued = known === 'done';
+      if (!issued) {
+        const bill = await deps.store.bills.get(run.tenantId, billId);
+        if (!bill) throw new NotFoundError('Bill', billId);
+        issued =
+          bill.state === 'open'
+            ? (await closeBill(deps, run.actor as Actor, billId, { reason: `Billing run ${run.id}` })).state !== 'open'
+            : true;
+      }
+      if (issued && !run.options.autoSend) await chargeOnClose(deps, run.tenantId, billId);
+      return issued;
+    },
+    async (run, billIds) => {
+      const closed = await closePageBills(deps, run.actor as Actor, billIds, `Billing run ${run.id}`);
+      return { done: closed.issued, failed: closed.errors };
+    },
+  );
 }
 
 /** E-mail the issued bills of the next committed page to their accounts; counts the page's bills that end up sent. */
@@ -380,7 +404,9 @@ async function bookkeepingStep(
   deps: CoreDeps,
   exec: BillingRunExecution,
   phase: 'closing' | 'sending',
-  act: (run: BillingRun, billId: string) => Promise<boolean>,
+  act: (run: BillingRun, billId: string, known?: 'done') => Promise<boolean>,
+  /** Work on the page's bills at once first: bills it `done` are acted on as such, bills it `failed` are not. */
+  before?: (run: BillingRun, billIds: string[]) => Promise<{ done: ReadonlySet<string>; failed: readonly BillingRunError[] }>,
 ): Promise<BillingRunStepState> {
   const run = await owned(deps, exec);
   if (run.phase !== phase) return next(exec, run.phase);
@@ -389,10 +415,22 @@ async function bookkeepingStep(
   if (!page) throw new NotFoundError('Billing run page', `${run.id}#${index}`);
   let count = 0;
   const errors: BillingRunError[] = [];
-  const bills = [...new Map(page.bills.map((b) => [b.billId, b])).values()];
+  let bills = [...new Map(page.bills.map((b) => [b.billId, b])).values()];
+  const batch = before
+    ? await before(
+        run,
+        bills.map((b) => b.billId),
+      )
+    : undefined;
+  if (batch) {
+    const accountOf = new Map(bills.map((b) => [b.billId, b.accountId]));
+    const failed = new Set(batch.failed.map((e) => e.billId));
+    errors.push(...batch.failed.map((e) => ({ ...e, accountId: e.accountId ?? accountOf.get(e.billId ?? '') })));
+    bills = bills.filter((b) => !failed.has(b.billId));
+  }
   await pool(bills, BILL_CONCURRENCY, async (b) => {
     try {
-      if (await act(run, b.billId)) count += 1;
+      if (await act(run, b.billId, batch?.done.has(b.billId) ? 'done' : undefined)) count += 1;
     } catch (error) {
       const e = error as { code?: string; message?: string };
       errors.push({

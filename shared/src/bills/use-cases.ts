@@ -509,37 +509,59 @@ export async function closeBill(deps: CoreDeps, actor: Actor, billId: string, in
   authorize(actor, 'bills:write');
   const data = parseInput(CloseInput, input ?? {});
   const bill = await billOrThrow(deps, actor, billId);
-  const closedState = transition(bill, 'close', audit(actor, deps, data.reason));
+  transition(bill, 'close', audit(actor, deps, data.reason)); // 409 before anything is loaded when it cannot close
   const tenant = await tenantOrThrow(deps, actor.tenantId);
   const settings = await billSettingsOf(deps, actor.tenantId);
   const account = await accountOrThrow(deps, actor.tenantId, bill.accountId, []);
-  const context: RenderContext = { tenant, settings, account };
-  const priced = priceBill(bill, pricingContext(tenant, settings, account));
-  const issues = issueIssues(priced, context, data.exchangeRate);
-  if (issues.length) throw new ValidationError(`Bill ${bill.id} cannot be issued yet`, issues);
-
-  const issuedOn = todayIn(deps.clock, tenant.timeZone);
-  const year = fiscalYearOf(issuedOn);
-  const series = settings.series[bill.type];
-  const base: Bill = {
-    ...priced,
-    state: closedState.state,
-    audit: closedState.audit,
-    issuedOn,
-    dueOn: bill.type === 'quote' ? addDays(issuedOn, series.dueDays) : await dueOnFor(deps, bill, issuedOn, series.dueDays),
-    ...(data.exchangeRate ? { exchangeRate: data.exchangeRate } : {}),
-    version: bill.version + 1,
-    updatedAt: deps.clock.now().toISOString(),
-  };
+  const context = { tenant, settings, account };
+  const base = await closedForm(deps, actor, bill, context, data);
   if (!isNumbered(bill.type)) {
     const quote = { ...base, renderModel: buildRenderModel(base, context) };
     await deps.store.bills.issue(quote, bill.version);
     return billView(quote);
   }
+  const year = base.fiscalYear!;
   const issued = await serialized(`${actor.tenantId}#${bill.type}#${year}`, () =>
-    issueNumbered(deps, base, bill.version, year, context, series),
+    issueNumbered(deps, base, bill.version, year, context, settings.series[bill.type]),
   );
   return billView(issued);
+}
+
+/**
+ * An open bill in its closed form, not yet numbered: transition audited, priced and taxed for its account, issue and
+ * due dates in the tenant's time zone, `fiscalYear` set. ValidationError listing what is missing to issue it. Shared by
+ * `closeBill` and the billing run's closing of many bills at once (billing-run-close.ts). `dueOn` may be given when
+ * the caller already knows it (it loaded the payment sources of many accounts at once).
+ */
+export async function closedForm(
+  deps: CoreDeps,
+  actor: Actor,
+  bill: Bill,
+  context: RenderContext & { tenant: Tenant; account: Account },
+  data: { reason?: string; exchangeRate?: string },
+  dueOn?: (issuedOn: LocalDate, seriesDueDays: number) => LocalDate,
+): Promise<Bill> {
+  const closedState = transition(bill, 'close', audit(actor, deps, data.reason));
+  const { tenant, settings, account } = context;
+  const priced = priceBill(bill, pricingContext(tenant, settings, account));
+  const issues = issueIssues(priced, context, data.exchangeRate);
+  if (issues.length) throw new ValidationError(`Bill ${bill.id} cannot be issued yet`, issues);
+  const issuedOn = todayIn(deps.clock, tenant.timeZone);
+  const series = settings.series[bill.type];
+  return {
+    ...priced,
+    state: closedState.state,
+    audit: closedState.audit,
+    issuedOn,
+    ...(isNumbered(bill.type) ? { fiscalYear: fiscalYearOf(issuedOn) } : {}),
+    dueOn:
+      bill.type === 'quote'
+        ? addDays(issuedOn, series.dueDays)
+        : (dueOn?.(issuedOn, series.dueDays) ?? (await dueOnFor(deps, bill, issuedOn, series.dueDays))),
+    ...(data.exchangeRate ? { exchangeRate: data.exchangeRate } : {}),
+    version: bill.version + 1,
+    updatedAt: deps.clock.now().toISOString(),
+  };
 }
 
 /** A payable bill's due day: the tenant's due days for the account's default payment method, else the series'. */

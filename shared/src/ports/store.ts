@@ -198,6 +198,8 @@ export interface Store {
     list(tenantId: string, query: BillListQuery): Promise<Page<BillSummary>>;
     /** The account's open bills of a type, oldest first. */
     listOpen(tenantId: string, accountId: string, type: BillType): Promise<Bill[]>;
+    /** Many bills by id at once (batched reads), in no particular order, without render models; missing ones left out. */
+    getMany(tenantId: string, billIds: readonly string[]): Promise<Bill[]>;
     /** Issued bills of one series in number order (exports, gap checks). */
     listNumbers(
       tenantId: string,
@@ -231,6 +233,17 @@ export interface Store {
       series?: { type: BillType; year: number; expectedLast: number },
     ): Promise<'issued' | 'series-moved'>;
     /**
+     * Issue bills of one series at once, in one transaction (≤ 32 bills): the counter moves from `expectedLast` to
+     * `expectedLast + bills.length` and each bill (closed, with its render model) carries the next number in order —
+     * all or nothing, so a crash never leaves a gap. `series-moved`: another close took numbers meanwhile;
+     * `bill-changed`: that bill is no longer open at its expected version. Nothing is written in either case.
+     */
+    issueMany(
+      tenantId: string,
+      bills: readonly { bill: Bill; expectedVersion: number }[],
+      series: { type: BillType; year: number; expectedLast: number },
+    ): Promise<{ result: 'issued' | 'series-moved' } | { result: 'bill-changed'; billId: string }>;
+    /**
      * A lifecycle change of an issued bill: only state, audit trail, recipients and links are written — never its
      * content — at the expected version; optionally creates an open bill in the same transaction (amendment, quote
      * conversion). ConflictError when the bill moved meanwhile.
@@ -256,6 +269,10 @@ export interface Store {
     accountIds(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<string>>;
     /** How many accounts the tenant has (a count query, no items read into memory). */
     countAccounts(tenantId: string): Promise<number>;
+    /** Accounts of a page by id at once (batched reads), in no particular order; missing ones left out. */
+    accounts(tenantId: string, accountIds: readonly string[]): Promise<Account[]>;
+    /** The contracted packs of a page of accounts: one range query over their keys (ids as listed, in key order). */
+    contractedPacks(tenantId: string, accountIds: readonly string[]): Promise<ContractedPack[]>;
   };
   payments: {
     get(tenantId: string, transactionId: string): Promise<Transaction | undefined>;

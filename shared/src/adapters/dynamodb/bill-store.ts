@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -166,6 +167,24 @@ export function createBillStore(db: DynamoDBDocumentClient, tableName: string): 
       if (bill.state === 'open') return bill;
       const renderModel = await loadModel(tid, bid);
       return renderModel ? { ...bill, renderModel } : bill;
+    },
+
+    getMany: async (tid, bids) => {
+      const out: Bill[] = [];
+      const unique = [...new Set(bids)];
+      for (let i = 0; i < unique.length; i += 100) {
+        let pending: Item[] | undefined = unique.slice(i, i + 100).map((bid) => keys.bill(tid, bid));
+        for (let attempt = 0; pending?.length; attempt += 1) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+          const request = pending;
+          const res = await call(() =>
+            db.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: request, ConsistentRead: true } } })),
+          );
+          out.push(...((res.Responses?.[TableName] ?? []) as Item[]).map(parseBillItem));
+          pending = res.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined;
+        }
+      }
+      return out;
     },
 
     list: async (tid, q) => {
@@ -382,6 +401,90 @@ export function createBillStore(db: DynamoDBDocumentClient, tableName: string): 
           if (series && (failed(0) || failed(1))) return 'series-moved';
           if (failed(series ? 2 : 0)) throw new ConflictError(`Bill ${bill.id} changed meanwhile or is no longer open`);
           if (failed(series ? 3 : 1)) throw new ConflictError(`Bill ${bill.id} was already issued`);
+        }
+        throw error;
+      }
+    },
+
+    issueMany: async (tid, bills, series) => {
+      if (bills.length === 0) return { result: 'issued' };
+      const items: TransactItem[] = [];
+      const last = series.expectedLast + bills.length;
+      items.push({
+        Update: {
+          TableName,
+          Key: keys.billSeries(tid, series.type, series.year),
+          UpdateExpression: 'SET #last = :n, billId = :bid',
+          ConditionExpression: series.expectedLast === 0 ? 'attribute_not_exists(pk)' : '#last = :expected',
+          ExpressionAttributeNames: { '#last': 'last' },
+          ExpressionAttributeValues: {
+            ':n': last,
+            ':bid': bills[bills.length - 1]!.bill.id,
+            ...(series.expectedLast === 0 ? {} : { ':expected': series.expectedLast }),
+          },
+        },
+      });
+      const logos = new Map<string, string>();
+      const billAt = new Map<number, string>();
+      for (const [i, { bill, expectedVersion }] of bills.entries()) {
+        if (bill.tenantId !== tid) throw new RangeError('Bills of another tenant');
+        if (bill.state === 'open' || !bill.renderModel) throw new RangeError('Issue bills in their closed form, with render models');
+        if (bill.type !== series.type || bill.fiscalYear !== series.year || bill.sequence !== series.expectedLast + i + 1 || !bill.number)
+          throw new RangeError('The bills must carry the next numbers of their series, in order');
+        items.push({
+          Put: {
+            TableName,
+            Item: {
+              ...keys.billNumber(tid, series.type, series.year, bill.sequence),
+              entity: 'billNumber',
+              billId: bill.id,
+              number: bill.number,
+              sequence: bill.sequence,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+        billAt.set(items.length, bill.id);
+        items.push({
+          Put: {
+            TableName,
+            Item: billItem(bill),
+            ConditionExpression: 'version = :v AND #state = :open',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':v': expectedVersion, ':open': 'open' },
+          },
+        });
+        const { logo, ...tenant } = bill.renderModel.tenant;
+        const logoSha256 = logo ? createHash('sha256').update(logo).digest('hex') : undefined;
+        if (logo && logoSha256) logos.set(logoSha256, logo);
+        billAt.set(items.length, bill.id);
+        items.push({
+          Put: {
+            TableName,
+            Item: {
+              ...keys.billDocument(tid, bill.id),
+              entity: 'billDocument',
+              model: JSON.stringify({ ...bill.renderModel, tenant: { ...tenant, logo: null } }),
+              ...(logoSha256 ? { logoSha256 } : {}),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+      for (const [sha, dataUrl] of logos)
+        items.push({ Put: { TableName, Item: { ...keys.billLogo(tid, sha), entity: 'billLogo', dataUrl } } });
+      if (items.length > MAX_TRANSACTION_ITEMS) throw new RangeError(`${items.length} items exceed one transaction`);
+      try {
+        await call(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+        return { result: 'issued' };
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) {
+          const reasons = error.CancellationReasons ?? [];
+          const failed = reasons.map((r, i) => (r.Code === 'ConditionalCheckFailed' ? i : -1)).filter((i) => i >= 0);
+          // A number claim or the counter: another close took numbers of the series meanwhile.
+          if (failed.some((i) => i === 0 || (i - 1) % 3 === 0)) return { result: 'series-moved' };
+          const changed = failed.map((i) => billAt.get(i)).find((id) => id !== undefined);
+          if (changed) return { result: 'bill-changed', billId: changed };
         }
         throw error;
       }

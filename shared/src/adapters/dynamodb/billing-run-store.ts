@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -6,7 +7,9 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { Account } from '../../accounts/model';
 import { BillingRun, BillingRunPage } from '../../bills/runs';
+import type { ContractedPack } from '../../catalog/model';
 import { ConflictError } from '../../core/errors';
 import type { Store } from '../../ports/store';
 import { call, decodeCursor, encodeCursor, isConditionFailure, strip } from './dynamo-store';
@@ -14,7 +17,8 @@ import { indexKeys, keys } from './keys';
 
 // Billing runs on the single table (docs/data-model.md "Billing runs"): the run record under the tenant (listed newest
 // first through gsi2), written only at the version it was read, and one item per committed page of accounts, written
-// once in the same transaction as the run's progress so a page is counted exactly once.
+// once in the same transaction as the run's progress so a page is counted exactly once. A page of accounts is read in
+// two requests (a BatchGetItem of the accounts, one range query for their contracted packs) rather than two per account.
 
 type Item = Record<string, unknown>;
 
@@ -118,6 +122,46 @@ export function createBillingRunStore(db: DynamoDBDocumentClient, tableName: str
         tid,
       );
       return { items: page.items.map((i) => i.id as string), nextCursor: page.nextCursor };
+    },
+
+    accounts: async (tid, aids) => {
+      const out: Account[] = [];
+      const unique = [...new Set(aids)];
+      for (let i = 0; i < unique.length; i += 100) {
+        let pending: Item[] | undefined = unique.slice(i, i + 100).map((aid) => keys.account(tid, aid));
+        for (let attempt = 0; pending?.length; attempt += 1) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+          const request = pending;
+          const res = await call(() =>
+            db.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: request, ConsistentRead: true } } })),
+          );
+          out.push(...((res.Responses?.[TableName] ?? []) as Item[]).map((item) => strip<Account>(item)!));
+          pending = res.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined;
+        }
+      }
+      return out;
+    },
+
+    contractedPacks: async (tid, aids) => {
+      if (aids.length === 0) return [];
+      const wanted = new Set(aids);
+      const sorted = [...wanted].sort();
+      const out: ContractedPack[] = [];
+      let cursor: string | undefined;
+      do {
+        // Keys are CONTRACT#<accountId>#<id>: the page's accounts are contiguous in key order, so one range covers them.
+        const page = await query(
+          {
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': tid, ':from': `CONTRACT#${sorted[0]}#`, ':to': `CONTRACT#${sorted.at(-1)}#\uffff` },
+          },
+          cursor,
+          tid,
+        );
+        for (const item of page.items) if (wanted.has(item.accountId as string)) out.push(strip<ContractedPack>(item)!);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
     },
 
     countAccounts: async (tid) => {
