@@ -3,6 +3,7 @@ import { ExternalRefs, PaymentAmount, PaymentMethod, TransactionState } from '@c
 import * as Dunning from '@consort/shared/payments/dunning-run';
 import * as Methods from '@consort/shared/payments/methods';
 import * as Stripe from '@consort/shared/payments/stripe';
+import * as Refunds from '@consort/shared/payments/refunds';
 import * as Transactions from '@consort/shared/payments/transactions';
 import { PageQuery } from '@consort/shared/core/schemas';
 import { route } from './route';
@@ -69,6 +70,15 @@ export const paymentRoutes = [
     summary: 'Move a transaction (e.g. a transfer received → succeeded); the bills’ paid state follows',
     body: Transactions.TransitionInput,
     handle: ({ deps, actor, params, body }) => Transactions.moveTransaction(deps, actor, params.transactionId!, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/payments/transactions/{transactionId}/refund',
+    tag: 'Payments',
+    status: 201,
+    summary: 'Refund a succeeded payment, in full (no amount) or in part: card → Stripe refund; others → credit transfer',
+    body: Refunds.RefundInput,
+    handle: ({ deps, actor, params, body }) => Refunds.refundTransaction(deps, actor, params.transactionId!, body),
   }),
   route({
     method: 'GET',

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import * as Imports from '@consort/shared/payments/bank-returns';
 import * as Batches from '@consort/shared/payments/batches';
+import * as CreditTransfers from '@consort/shared/payments/credit-transfers';
 import * as Mandates from '@consort/shared/payments/mandates';
 import { PageQuery } from '@consort/shared/core/schemas';
 import { route } from './route';
 
 // SEPA direct debit: the tenant's creditor settings, mandates under accounts, batches (create, list, get, download the
-// pain.008 file, mark executed) and bank-file imports (pain.002, camt.054, camt.053: preview, then apply). Every
+// pain.008 file, mark executed), credit-transfer batches of refunds (pain.001, the same steps) and bank-file imports (pain.002, camt.054, camt.053: preview, then apply). Every
 // handler is parse → actor → one use case; the use cases validate.
 
 export const sepaRoutes = [
@@ -116,6 +117,56 @@ export const sepaRoutes = [
     status: 200,
     summary: 'Record that the file was sent to the bank (idempotent)',
     handle: ({ deps, actor, params }) => Batches.markBatchExecuted(deps, actor, params.batchId!),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/payments/sepa/refunds',
+    tag: 'SEPA',
+    status: 200,
+    summary: 'Refunds waiting for a credit transfer (what the next credit-transfer batch pays)',
+    handle: ({ deps, actor }) => CreditTransfers.listRefundsToTransfer(deps, actor),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/payments/sepa/credit-transfers',
+    tag: 'SEPA',
+    status: 200,
+    summary: 'Credit-transfer batches (refunds), newest first',
+    query: PageQuery,
+    handle: ({ deps, actor, query }) => CreditTransfers.listCreditTransferBatches(deps, actor, query),
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/payments/sepa/credit-transfers',
+    tag: 'SEPA',
+    status: 201,
+    summary: 'Pay every refund waiting for a credit transfer: pain.001 file (.03 or .09), refunds batched',
+    body: CreditTransfers.CreateCreditTransferInput,
+    handle: ({ deps, actor, body }) => CreditTransfers.createCreditTransferBatch(deps, actor, body),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/payments/sepa/credit-transfers/{creditTransferId}',
+    tag: 'SEPA',
+    status: 200,
+    summary: 'One credit-transfer batch with its transfers',
+    handle: ({ deps, actor, params }) => CreditTransfers.getCreditTransferBatch(deps, actor, params.creditTransferId!),
+  }),
+  route({
+    method: 'GET',
+    path: '/v1/payments/sepa/credit-transfers/{creditTransferId}/file',
+    tag: 'SEPA',
+    status: 200,
+    summary: 'The batch’s pain.001 XML as stored (`{fileName, xml, sha256}`)',
+    handle: ({ deps, actor, params }) => CreditTransfers.downloadCreditTransferBatch(deps, actor, params.creditTransferId!),
+  }),
+  route({
+    method: 'POST',
+    path: '/v1/payments/sepa/credit-transfers/{creditTransferId}/executed',
+    tag: 'SEPA',
+    status: 200,
+    summary: 'The file went to the bank: its refunds succeed (idempotent)',
+    handle: ({ deps, actor, params }) => CreditTransfers.markCreditTransferExecuted(deps, actor, params.creditTransferId!),
   }),
   route({
     method: 'GET',

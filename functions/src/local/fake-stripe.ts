@@ -403,6 +403,13 @@ export async function startFakeStripe(options: { webhookSecret?: string; log?: (
       ];
     }
     if (method === 'POST' && path === '/v1/refunds') return createRefund(params, account);
+    if (method === 'GET' && path === '/v1/refunds') {
+      const data = [...objects.values()]
+        .filter((o) => o.object === 'refund' && o._account === account && (!params.charge || o.charge === params.charge))
+        .map((o) => view(o)!)
+        .reverse();
+      return [200, { object: 'list', data, has_more: false, url: '/v1/refunds' }];
+    }
     m = /^\/v1\/(checkout\/sessions|payment_intents|setup_intents|payment_methods|charges|refunds)\/([\w]+)$/.exec(path);
     if (method === 'GET' && m) {
       const obj = find(m[2]!, account);

@@ -22,6 +22,8 @@ export const ID_PREFIX = {
   paymentSource: 'psr',
   mandate: 'mnd',
   sepaBatch: 'sdb',
+  refund: 'rfd',
+  creditTransferBatch: 'sct',
   bankImport: 'bim',
   billingRun: 'brn',
   rollout: 'rol',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Currency } from '../core/money';
+import { Currency, Money } from '../core/money';
 import { addDays, type LocalDate } from '../core/dates';
 import { ConflictError } from '../core/errors';
 import { DunningSettings } from './dunning';
@@ -29,6 +29,8 @@ export const PaymentAmount = z
 export const Allocation = z.strictObject({
   billId: z.string().min(1).max(60),
   amount: PaymentAmount,
+  /** The part of this allocation given back by succeeded refunds (./refunds.ts), two decimals; absent = none. */
+  refunded: PaymentAmount.optional(),
 });
 export type Allocation = z.infer<typeof Allocation>;
 
@@ -62,6 +64,32 @@ export const ExternalRefs = z.strictObject({
 });
 export type ExternalRefs = z.infer<typeof ExternalRefs>;
 
+/** pending → (credit transfers: batched →) succeeded | failed. */
+export const REFUND_STATES = ['pending', 'batched', 'succeeded', 'failed'] as const;
+export const RefundState = z.enum(REFUND_STATES);
+export type RefundState = z.infer<typeof RefundState>;
+
+/**
+ * Money given back from a succeeded transaction (./refunds.ts): card → a Stripe refund on the connected account;
+ * SEPA debit, transfer, manual → a SEPA credit transfer to `creditor`, sent in a credit-transfer batch (pain.001).
+ */
+export const Refund = z.strictObject({
+  /** `rfd_…` */
+  id: z.string().min(1),
+  amount: PaymentAmount,
+  state: RefundState,
+  reason: z.string().max(1000).optional(),
+  stripeRefundId: z.string().max(255).optional(),
+  /** Who receives a credit transfer: the mandate's debtor, or the account named in the request (transfers). */
+  creditor: z.strictObject({ name: z.string().max(140), iban: z.string().max(34), bic: z.string().max(11).optional() }).optional(),
+  creditTransfer: z.strictObject({ batchId: z.string().max(60), endToEndId: z.string().max(35) }).optional(),
+  failure: z.strictObject({ code: z.string().max(100), message: z.string().max(1000) }).optional(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Refund = z.infer<typeof Refund>;
+
 export const Transaction = z.strictObject({
   tenantId: z.string().min(1),
   /** `txn_…` */
@@ -79,6 +107,8 @@ export const Transaction = z.strictObject({
   failure: z.strictObject({ code: z.string().max(100), message: z.string().max(1000) }).optional(),
   /** Charges the bank billed the tenant (SEPA returns), two decimals. */
   bankCharges: PaymentAmount.optional(),
+  /** Refunds, oldest first; the transaction becomes `refunded` once they give back its whole amount. */
+  refunds: z.array(Refund).max(20).optional(),
   audit: z.array(TransactionAuditEntry),
   /** Optimistic concurrency: every write expects the version it read. */
   version: z.number().int().nonnegative(),
@@ -86,6 +116,52 @@ export const Transaction = z.strictObject({
   updatedAt: z.string(),
 });
 export type Transaction = z.infer<typeof Transaction>;
+
+/** One refund paid out by a credit-transfer batch. */
+export const CreditTransferItem = z.strictObject({
+  transactionId: z.string(),
+  refundId: z.string(),
+  accountId: z.string(),
+  endToEndId: z.string().max(35),
+  amount: PaymentAmount,
+  creditorName: z.string(),
+  iban: z.string(),
+});
+export type CreditTransferItem = z.infer<typeof CreditTransferItem>;
+
+/** A SEPA credit-transfer batch of refunds: the pain.001 file (stored write-once) and what it pays (./refunds.ts). */
+export const CreditTransferBatch = z.strictObject({
+  tenantId: z.string(),
+  /** `sct_…` */
+  id: z.string(),
+  messageId: z.string().max(35),
+  /** pain.001.001.03 (2009) or .09 (2019), following the tenant's pain.008 version (02 → 03, 08 → 09). */
+  painVersion: z.enum(['03', '09']),
+  state: z.enum(['generated', 'executed']),
+  executionDate: z.string(),
+  count: z.number().int().nonnegative(),
+  controlSum: z.string(),
+  items: z.array(CreditTransferItem),
+  file: z.strictObject({ key: z.string(), sha256: z.string(), bytes: z.number().int() }),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  executedBy: z.string().optional(),
+  executedAt: z.string().optional(),
+  version: z.number().int().nonnegative(),
+});
+export type CreditTransferBatch = z.infer<typeof CreditTransferBatch>;
+
+/** What can still be refunded: a succeeded transaction's amount minus every refund that has not failed. */
+export function refundable(tx: Pick<Transaction, 'state' | 'amount' | 'refunds'>): Money {
+  if (tx.state !== 'succeeded') return new Money(0);
+  const held = (tx.refunds ?? []).filter((r) => r.state !== 'failed').reduce((acc, r) => acc.plus(r.amount), new Money(0));
+  return Money.max(0, new Money(tx.amount).minus(held));
+}
+
+/** What succeeded refunds gave back. */
+export function refundedAmount(tx: Pick<Transaction, 'refunds'>): Money {
+  return (tx.refunds ?? []).filter((r) => r.state === 'succeeded').reduce((acc, r) => acc.plus(r.amount), new Money(0));
+}
 
 /**
  * Every allowed state change. A returned debit or a refund can only follow a success; a failure can be retried by a

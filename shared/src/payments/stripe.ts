@@ -22,6 +22,7 @@ import {
   type TransitionDetails,
 } from './model';
 import { billBalance, createTransaction, refClaims, transitionTransaction } from './transactions';
+import { recordExternalRefund } from './refunds';
 import { DunningLadder } from './dunning';
 
 // Stripe (issue 5): the platform with one connected account per tenant and direct charges on it. The member's "Pay"
@@ -473,13 +474,26 @@ async function applyEvent(deps: PaymentDeps, tenantId: string, event: StripeEven
     await applyIntent(deps, actor, tx.id, intent, !!tx.refs.stripeCheckoutSessionId);
     return { result: 'applied', transactionId: tx.id };
   }
+  if (event.type.startsWith('refund.')) {
+    // Our refunds carry metadata.refundId; others (made in the Stripe dashboard) are recorded when they still fit.
+    const refund = await gateway(deps).getRefund(account, object.id);
+    const tx = refund.paymentIntentId
+      ? await transactionFor(deps, tenantId, account, refund.metadata.transactionId, 'stripePaymentIntent', refund.paymentIntentId)
+      : undefined;
+    if (!tx) return { result: 'ignored', reason: 'no transaction of this tenant and account' };
+    await recordExternalRefund(deps, actor, tx, refund);
+    return { result: 'applied', transactionId: tx.id };
+  }
   if (event.type === 'charge.refunded') {
+    // Reconcile with the charge's refunds as Stripe lists them now (ours match by id, dashboard ones are recorded).
     const intentId = typeof object.payment_intent === 'string' ? object.payment_intent : undefined;
     const tx = intentId
       ? await transactionFor(deps, tenantId, account, object.metadata?.transactionId, 'stripePaymentIntent', intentId)
       : undefined;
     if (!tx) return { result: 'ignored', reason: 'no transaction of this tenant and account' };
-    if (object.refunded === true) await advance(deps, actor, tx.id, 'refunded', { reason: 'Refunded in Stripe' });
+    for (const refund of (await gateway(deps).listChargeRefunds(account, object.id)).reverse()) {
+      await recordExternalRefund(deps, actor, tx, refund);
+    }
     return { result: 'applied', transactionId: tx.id };
   }
   return { result: 'ignored', reason: 'event type not used' };

@@ -59,8 +59,9 @@ export interface BillBalance {
 /** What has been paid on a bill so far, from its allocations. */
 export async function billBalance(deps: CoreDeps, bill: Bill): Promise<BillBalance> {
   const allocations = await deps.store.payments.listByBill(bill.tenantId, bill.id);
+  // What refunds gave back (partial refunds of a succeeded transaction) no longer counts as paid.
   const sum = (states: readonly string[]) =>
-    allocations.filter((a) => states.includes(a.state)).reduce((acc, a) => acc.plus(a.amount), new Money(0));
+    allocations.filter((a) => states.includes(a.state)).reduce((acc, a) => acc.plus(a.amount).minus(a.refunded ?? 0), new Money(0));
   const paid = sum(['succeeded']);
   const pending = sum(['created', 'processing']);
   const outstanding = Money.max(0, bill.totals.total.minus(paid));
@@ -213,9 +214,10 @@ export async function moveTransaction(deps: CoreDeps, actor: Actor, transactionI
 /**
  * Bring each allocated bill's lifecycle state in line with its allocations: mark-paid once Σ succeeded ≥ total (from
  * closed, sent or returned); mark-returned when this transaction came back, the bill is paid and the rest no longer
- * covers it. Refunds leave the bill as it is (a refund goes with an amendment, which is its own bill).
+ * covers it. Refunds lower what the balance counts as paid but leave the bill's lifecycle state as it is (a refund
+ * goes with an amendment, which is its own bill; docs/decisions.md "Refunds and the bill's state").
  */
-async function settleBills(deps: CoreDeps, actor: Actor, tx: Transaction): Promise<void> {
+export async function settleBills(deps: CoreDeps, actor: Actor, tx: Transaction): Promise<void> {
   for (const { billId } of tx.allocations) {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const bill = await deps.store.bills.get(tx.tenantId, billId);

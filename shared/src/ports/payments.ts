@@ -38,6 +38,18 @@ export interface PaymentIntentInfo {
   latestChargeId?: string;
 }
 
+/** A Stripe refund as Consort needs it. */
+export interface RefundInfo {
+  id: string;
+  /** pending, requires_action, succeeded, failed, canceled. */
+  status: string;
+  amountMinor: number;
+  currency: string;
+  paymentIntentId?: string;
+  metadata: Record<string, string>;
+  failureReason?: string;
+}
+
 /** A saved payment method (card or SEPA debit) on a connected account. */
 export interface PaymentMethodInfo {
   id: string;
@@ -91,6 +103,15 @@ export interface StripeGateway {
     idempotencyKey: string,
   ): Promise<PaymentIntentInfo>;
   getSetupIntentPaymentMethod(account: string, setupIntentId: string): Promise<PaymentMethodInfo | undefined>;
+  /** Refund (part of) a PaymentIntent's charge on the connected account. */
+  createRefund(
+    account: string,
+    input: { paymentIntentId: string; amountMinor: number; metadata: Record<string, string> },
+    idempotencyKey: string,
+  ): Promise<RefundInfo>;
+  getRefund(account: string, id: string): Promise<RefundInfo>;
+  /** Every refund of a charge, newest first (`charge.refunded` is reconciled with these). */
+  listChargeRefunds(account: string, chargeId: string): Promise<RefundInfo[]>;
   /**
    * Verify `Stripe-Signature` on the raw body (HMAC with the endpoint secret, timestamp within `toleranceSeconds` of
    * `now`) and parse the event; throws a `bad_request` DomainError (400) otherwise.

@@ -4,7 +4,7 @@ import type { BillingRun, BillingRunPage } from '../bills/runs';
 import type { LocalDate } from '../core/dates';
 import type { BillableService, ContractedPack, Pack } from '../catalog/model';
 import type { Order } from '../orders/model';
-import type { PaymentSettings, PaymentSource, Transaction, TransactionState } from '../payments/model';
+import type { CreditTransferBatch, PaymentSettings, PaymentSource, Transaction, TransactionState } from '../payments/model';
 import type { Page } from '../core/schemas';
 import type { ImportResult } from '../payments/bank-returns';
 import type { SepaBatch, SepaBatchSummary } from '../payments/batches';
@@ -45,6 +45,8 @@ export interface BillAllocation {
   transactionId: string;
   billId: string;
   amount: string;
+  /** Given back by succeeded refunds (partial refunds of a still succeeded transaction). */
+  refunded?: string;
   state: TransactionState;
   method: Transaction['method'];
 }
@@ -311,6 +313,20 @@ export interface Store {
     /** The Stripe customer of a Consort account on the tenant's connected account. */
     getStripeCustomer(tenantId: string, accountId: string): Promise<string | undefined>;
     putStripeCustomer(tenantId: string, accountId: string, customerId: string): Promise<void>;
+    /** Remember a refund waiting for a credit transfer (the next credit-transfer batch lists these). */
+    putRefundToTransfer(tenantId: string, refundId: string, transactionId: string): Promise<void>;
+    listRefundsToTransfer(tenantId: string): Promise<{ refundId: string; transactionId: string }[]>;
+    deleteRefundToTransfer(tenantId: string, refundId: string): Promise<void>;
+    /** Credit-transfer batches (refunds paid by pain.001). ConflictError when the id exists. */
+    createCreditTransferBatch(batch: CreditTransferBatch): Promise<void>;
+    getCreditTransferBatch(tenantId: string, batchId: string): Promise<CreditTransferBatch | undefined>;
+    /** Newest first, without items. */
+    listCreditTransferBatches(
+      tenantId: string,
+      query: { limit: number; cursor?: string },
+    ): Promise<Page<Omit<CreditTransferBatch, 'items'>>>;
+    /** Conditional on `expectedVersion`; false when someone else wrote first. */
+    updateCreditTransferBatch(batch: CreditTransferBatch, expectedVersion: number): Promise<boolean>;
     /** Dunning record of an account (shared/src/payments/dunning.ts). */
     getDunning(tenantId: string, accountId: string): Promise<DunningRecord | undefined>;
     /** Conditional on `expectedVersion` (undefined: must not exist); false when someone else wrote first. */

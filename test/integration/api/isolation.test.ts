@@ -101,6 +101,21 @@ beforeAll(async () => {
   expect((await a.client.post(`/v1/bills/${fee.body.id}/close`)).status).toBe(200);
   const sepaBatch = await a.client.post('/v1/payments/sepa/batches', { accountIds: [debtor.body.id] });
   expect(sepaBatch.status, JSON.stringify(sepaBatch.body)).toBe(201);
+  // A refund of a received transfer, paid by a credit-transfer batch.
+  const received = await a.client.post('/v1/payments/transactions', {
+    accountId: account.body.id,
+    method: 'transfer',
+    allocations: [{ billId: payable.body.id, amount: '5.00' }],
+  });
+  expect(received.status, JSON.stringify(received.body)).toBe(201);
+  expect((await a.client.post(`/v1/payments/transactions/${received.body.id}/transition`, { to: 'succeeded' })).status).toBe(200);
+  const refund = await a.client.post(`/v1/payments/transactions/${received.body.id}/refund`, {
+    amount: '2.00',
+    iban: 'ES9121000418450200051332',
+  });
+  expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+  const creditTransfer = await a.client.post('/v1/payments/sepa/credit-transfers', {});
+  expect(creditTransfer.status, JSON.stringify(creditTransfer.body)).toBe(201);
   const rollout = await a.client.post('/v1/rollouts', { kind: 'domain', maxConcurrency: 1 });
   expect(rollout.status, JSON.stringify(rollout.body)).toBe(202);
   await stack.idle();
@@ -128,6 +143,7 @@ beforeAll(async () => {
     sourceId: source.body.id,
     mandateId: mandate.body.id,
     batchId: sepaBatch.body.batch.id,
+    creditTransferId: creditTransfer.body.id,
     runId: billingRun.body.id,
   });
 });
@@ -166,6 +182,7 @@ const BODIES: Record<string, unknown> = {
   },
   'POST /v1/accounts/{accountId}/payment-sources': { method: 'manual', label: 'Intruder' },
   'POST /v1/payments/transactions/{transactionId}/transition': { to: 'succeeded', reason: 'Hijack' },
+  'POST /v1/payments/transactions/{transactionId}/refund': { amount: '1.00', iban: 'ES9121000418450200051332' },
   'POST /v1/accounts/{accountId}/mandates': { signedOn: '2026-01-01', debtor: { name: 'Intruder', iban: 'DE89370400440532013000' } },
   'PATCH /v1/accounts/{accountId}/mandates/{mandateId}': { status: 'revoked' },
 };

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../core/errors';
 import { DunningRecord } from '../../payments/dunning';
-import { PaymentSettings, PaymentSource, Transaction } from '../../payments/model';
+import { CreditTransferBatch, PaymentSettings, PaymentSource, Transaction } from '../../payments/model';
 import type { BillAllocation, Store, TransactionRefKind } from '../../ports/store';
 import { call, decodeCursor, encodeCursor, strip } from './dynamo-store';
 import { indexKeys, keys } from './keys';
@@ -23,6 +23,10 @@ import { indexKeys, keys } from './keys';
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 type Ref = { kind: TransactionRefKind; ref: string };
+
+/** Refunds waiting for a credit transfer and credit-transfer batches (docs/data-model.md "Payments"). */
+const refundToTransferKey = (tid: string, refundId: string) => ({ pk: tid, sk: `REFUNDCT#${refundId}` });
+const creditTransferBatchKey = (tid: string, batchId: string) => ({ pk: tid, sk: `CTBATCH#${batchId}` });
 
 function transactionItem(tx: Transaction): Item {
   const tid = tx.tenantId;
@@ -83,6 +87,7 @@ export function createPaymentStore(db: DynamoDBDocumentClient, tableName: string
           transactionId: tx.id,
           billId: a.billId,
           amount: a.amount,
+          ...(a.refunded ? { refunded: a.refunded } : {}),
           state: tx.state,
           method: tx.method,
         },
@@ -193,6 +198,7 @@ export function createPaymentStore(db: DynamoDBDocumentClient, tableName: string
         transactionId: i.transactionId as string,
         billId: i.billId as string,
         amount: i.amount as string,
+        ...(i.refunded ? { refunded: i.refunded as string } : {}),
         state: i.state as BillAllocation['state'],
         method: i.method as BillAllocation['method'],
       }));
@@ -271,6 +277,74 @@ export function createPaymentStore(db: DynamoDBDocumentClient, tableName: string
     async putStripeCustomer(tid, aid, customerId) {
       await call(() =>
         db.send(new PutCommand({ TableName, Item: { ...keys.stripeCustomer(tid, aid), entity: 'stripeCustomer', customerId } })),
+      );
+    },
+
+    async putRefundToTransfer(tid, refundId, transactionId) {
+      await call(() =>
+        db.send(
+          new PutCommand({
+            TableName,
+            Item: { ...refundToTransferKey(tid, refundId), entity: 'refundToTransfer', refundId, transactionId },
+          }),
+        ),
+      );
+    },
+
+    async listRefundsToTransfer(tid) {
+      const items = await queryAll(tid, 'REFUNDCT#');
+      return items.map((i) => ({ refundId: i.refundId as string, transactionId: i.transactionId as string }));
+    },
+
+    async deleteRefundToTransfer(tid, refundId) {
+      await call(() => db.send(new DeleteCommand({ TableName, Key: refundToTransferKey(tid, refundId) })));
+    },
+
+    async createCreditTransferBatch(batch) {
+      const ok = await conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName,
+            Item: { ...creditTransferBatchKey(batch.tenantId, batch.id), entity: 'creditTransferBatch', ...batch },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      if (!ok) throw new ConflictError(`Credit-transfer batch ${batch.id} exists`);
+    },
+
+    async getCreditTransferBatch(tid, batchId) {
+      const item = await getItem(creditTransferBatchKey(tid, batchId));
+      return item ? CreditTransferBatch.parse(strip<Item>(item)) : undefined;
+    },
+
+    async listCreditTransferBatches(tid, q) {
+      const page = await query(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': tid, ':sk': 'CTBATCH#' },
+          ProjectionExpression:
+            'tenantId, id, messageId, painVersion, #s, executionDate, #c, controlSum, #f, createdBy, createdAt, executedBy, executedAt, version',
+          ExpressionAttributeNames: { '#s': 'state', '#c': 'count', '#f': 'file' },
+          ScanIndexForward: false,
+          Limit: q.limit,
+        },
+        q.cursor,
+        tid,
+      );
+      return { items: page.items.map((i) => CreditTransferBatch.omit({ items: true }).parse(strip<Item>(i))), nextCursor: page.nextCursor };
+    },
+
+    async updateCreditTransferBatch(batch, expectedVersion) {
+      return conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName,
+            Item: { ...creditTransferBatchKey(batch.tenantId, batch.id), entity: 'creditTransferBatch', ...batch },
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': expectedVersion },
+          }),
+        ),
       );
     },
 

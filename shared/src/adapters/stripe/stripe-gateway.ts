@@ -1,6 +1,13 @@
 import Stripe from 'stripe';
 import { DomainError, NotFoundError } from '../../core/errors';
-import type { CheckoutSessionInfo, PaymentIntentInfo, PaymentMethodInfo, StripeEventInfo, StripeGateway } from '../../ports/payments';
+import type {
+  CheckoutSessionInfo,
+  PaymentIntentInfo,
+  PaymentMethodInfo,
+  RefundInfo,
+  StripeEventInfo,
+  StripeGateway,
+} from '../../ports/payments';
 
 // The StripeGateway port over the `stripe` SDK. Direct charges: every call about a tenant's money carries
 // `stripeAccount` (the tenant's connected account), and every mutating call its idempotency key. The client is
@@ -58,6 +65,18 @@ function intentInfo(pi: Stripe.PaymentIntent): PaymentIntentInfo {
       ? { lastError: { code: pi.last_payment_error.code ?? pi.last_payment_error.type, message: pi.last_payment_error.message ?? '' } }
       : {}),
     latestChargeId: idOf(pi.latest_charge),
+  };
+}
+
+function refundInfo(r: Stripe.Refund): RefundInfo {
+  return {
+    id: r.id,
+    status: r.status ?? 'pending',
+    amountMinor: r.amount,
+    currency: r.currency.toUpperCase(),
+    paymentIntentId: idOf(r.payment_intent),
+    metadata: meta(r.metadata),
+    ...(r.failure_reason ? { failureReason: r.failure_reason } : {}),
   };
 }
 
@@ -189,6 +208,24 @@ export class SdkStripeGateway implements StripeGateway {
     const pm = si.payment_method;
     if (!pm || typeof pm === 'string') return undefined;
     return { id: pm.id, type: pm.type, label: methodLabel(pm), customerId: idOf(pm.customer) ?? idOf(si.customer) };
+  }
+
+  async createRefund(account: string, input: Parameters<StripeGateway['createRefund']>[1], idempotencyKey: string) {
+    const refund = await this.stripe.refunds.create(
+      { payment_intent: input.paymentIntentId, amount: input.amountMinor, metadata: input.metadata },
+      { idempotencyKey, stripeAccount: account },
+    );
+    return refundInfo(refund);
+  }
+
+  async getRefund(account: string, id: string) {
+    return refundInfo(await found('Refund', id, () => this.stripe.refunds.retrieve(id, {}, { stripeAccount: account })));
+  }
+
+  async listChargeRefunds(account: string, chargeId: string) {
+    const out: RefundInfo[] = [];
+    for await (const r of this.stripe.refunds.list({ charge: chargeId, limit: 100 }, { stripeAccount: account })) out.push(refundInfo(r));
+    return out;
   }
 
   verifyWebhook(rawBody: string, signature: string | undefined, now: Date, toleranceSeconds: number): StripeEventInfo {

@@ -79,7 +79,9 @@ export default async function TransactionsPage({ searchParams }: { searchParams:
             <tbody>
               {page.items.map((tx) => (
                 <tr key={tx.id}>
-                  <td>{fmt.day(tx.createdAt.slice(0, 10))}</td>
+                  <td>
+                    <Link href={`/admin/payments/transactions/${tx.id}`}>{fmt.day(tx.createdAt.slice(0, 10))}</Link>
+                  </td>
                   <td>
                     <Link href={`/admin/accounts/${tx.accountId}`} className="mono">
                       {tx.accountId}

@@ -1,0 +1,341 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEpcRules } from '@consort/shared/payments/sepa/epc';
+import { startFakeStripe, type FakeStripe } from '../../functions/src/local/fake-stripe';
+import type { LocalStack } from '../../functions/src/local/stack';
+import { apiClient, signupTenant, type ApiClient } from '../support/api-client';
+import { startTestStack } from '../support/stack';
+import { xsdErrors } from '../support/xsd';
+
+// Refunds over the API (DynamoDB Local, the loopback fake Stripe server): card payments refunded through Stripe in
+// part and in full (idempotency key per refund, webhooks charge.refunded / refund.updated applied once, a pending
+// refund that fails gives the money back to the refundable amount, a refund made in the Stripe dashboard is
+// recorded); never more than refundable; transfers and SEPA debits refunded by a credit-transfer batch whose pain.001
+// (.09 and .03) validates against the ISO XSD and the EPC rules; marking it executed refunds the transactions; the
+// bill's balance follows every step.
+
+let fake: FakeStripe;
+let stack: LocalStack;
+let owner: ApiClient;
+let tenantId: string;
+let stripeAccount: string;
+
+const ISSUER = { legalName: 'Refund Hosting SL', taxId: 'B12345678', addressLines: ['C/ Major 1', '08001 Barcelona'] };
+const SEPA = {
+  creditorId: 'ES37000G12345674',
+  creditorName: 'Refund Hosting SL',
+  iban: 'ES9121000418450200051332',
+  preNotificationDays: 0,
+};
+
+type Tx = {
+  id: string;
+  state: string;
+  amount: string;
+  allocations: { billId: string; amount: string; refunded?: string }[];
+  refunds?: { id: string; amount: string; state: string; stripeRefundId?: string; creditor?: { iban: string; name: string } }[];
+};
+
+async function newAccount(name: string) {
+  const res = await owner.post('/v1/accounts', { name, email: `${name.toLowerCase().replace(/\W/g, '')}@example.org`, country: 'ES' });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
+}
+
+async function closedBill(accountId: string, unitPrice: string) {
+  const open = await owner.post('/v1/bills', { accountId, type: 'fee', lines: [{ description: 'Hosting', unitPrice }] });
+  expect(open.status, JSON.stringify(open.body)).toBe(201);
+  const closed = await owner.post(`/v1/bills/${open.body.id}/close`);
+  expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+  return closed.body as { id: string; state: string };
+}
+
+/** A bill paid by the automatic charge on close of a saved card. */
+async function cardPaidBill(unitPrice: string) {
+  const accountId = await newAccount(`Card ${Math.random().toString(36).slice(2, 7)}`);
+  const setup = await owner.post(`/v1/accounts/${accountId}/payment-sources/setup`, {
+    successUrl: 'http://portal.example.org/ok',
+    cancelUrl: 'http://portal.example.org/no',
+  });
+  await fake.complete(/\/checkout\/(cs_test_\w+)$/.exec(setup.body.url)![1]!);
+  const bill = await closedBill(accountId, unitPrice);
+  expect(bill.state).toBe('paid');
+  const payments = await owner.get(`/v1/bills/${bill.id}/payments`);
+  return { billId: bill.id, transactionId: payments.body.allocations[0].transactionId as string };
+}
+
+async function tx(id: string): Promise<Tx> {
+  const res = await owner.get(`/v1/payments/transactions/${id}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function balance(billId: string) {
+  return (await owner.get(`/v1/bills/${billId}/payments`)).body as { paid: string; outstanding: string };
+}
+
+/** Wait until the fake has delivered (and the API answered) a webhook of `type` about `objectId`. */
+async function delivered(type: string, count: number) {
+  for (let i = 0; i < 200; i++) {
+    const hits = fake.deliveries.filter((d) => d.type === type);
+    if (hits.length >= count) {
+      expect(hits.every((d) => d.status === 200)).toBe(true);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no ${count} ${type} deliveries`);
+}
+
+beforeAll(async () => {
+  fake = await startFakeStripe();
+  stack = await startTestStack({
+    stripe: {
+      secretKey: 'sk_test_consort',
+      webhookSecret: fake.webhookSecret,
+      endpoint: { host: fake.host, port: fake.port, protocol: 'http' },
+    },
+  });
+  fake.setWebhookUrl(`${stack.apiUrl}/v1/webhooks/stripe`);
+  const t = await signupTenant(stack.apiUrl, 'Refunds');
+  owner = t.client;
+  tenantId = t.tenant.id;
+  expect((await owner.patch('/v1/billing/settings', { issuer: ISSUER })).status).toBe(200);
+  const onboarding = await owner.post('/v1/payments/stripe/onboarding', { returnUrl: 'http://portal.example.org/admin' });
+  stripeAccount = onboarding.body.accountId;
+  expect((await fetch(onboarding.body.url, { redirect: 'manual' })).status).toBe(303);
+  expect((await owner.post('/v1/payments/sepa/settings', SEPA)).status).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await fake?.stop();
+});
+
+describe('card refunds (Stripe)', () => {
+  it('refunds part, then the rest; never more than refundable; the bill balance follows', async () => {
+    const { billId, transactionId } = await cardPaidBill('30.00');
+    const deliveredBefore = fake.deliveries.filter((d) => d.type === 'refund.updated').length;
+
+    const part = await owner.post(`/v1/payments/transactions/${transactionId}/refund`, { amount: '10.00', reason: 'Goodwill' });
+    expect(part.status, JSON.stringify(part.body)).toBe(201);
+    expect(part.body.refund).toMatchObject({
+      amount: '10.00',
+      state: 'succeeded',
+      reason: 'Goodwill',
+      stripeRefundId: expect.stringMatching(/^re_/),
+    });
+    expect(part.body.transaction).toMatchObject({ state: 'succeeded', allocations: [{ billId, amount: '30.00', refunded: '10.00' }] });
+    const call = fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds').at(-1)!;
+    expect(call).toMatchObject({ stripeAccount, idempotencyKey: `consort:${tenantId}:refund:${part.body.refund.id}:1` });
+    expect(fake.object(part.body.refund.stripeRefundId)).toMatchObject({ amount: 1000, status: 'succeeded' });
+    expect(await balance(billId)).toMatchObject({ paid: '20.00', outstanding: '10.00' });
+    // The bill keeps its lifecycle state (docs/decisions.md): only its balance shows the refund.
+    expect((await owner.get(`/v1/bills/${billId}`)).body.state).toBe('paid');
+
+    // Stripe's webhooks about the same refund change nothing.
+    await delivered('refund.updated', deliveredBefore + 1);
+    await delivered('charge.refunded', 1);
+    expect((await tx(transactionId)).refunds).toHaveLength(1);
+
+    const tooMuch = await owner.post(`/v1/payments/transactions/${transactionId}/refund`, { amount: '20.01' });
+    expect(tooMuch.status).toBe(422);
+    expect(JSON.stringify(tooMuch.body)).toContain('At most 20.00');
+    expect((await owner.post(`/v1/payments/transactions/${transactionId}/refund`, { amount: '0.00' })).status).toBe(422);
+
+    const rest = await owner.post(`/v1/payments/transactions/${transactionId}/refund`, {});
+    expect(rest.status, JSON.stringify(rest.body)).toBe(201);
+    expect(rest.body.refund).toMatchObject({ amount: '20.00', state: 'succeeded' });
+    expect(rest.body.transaction).toMatchObject({ state: 'refunded', allocations: [{ refunded: '30.00' }] });
+    expect(await balance(billId)).toMatchObject({ paid: '0.00', outstanding: '30.00' });
+    await delivered('refund.updated', deliveredBefore + 2);
+    const after = await tx(transactionId);
+    expect(after.state).toBe('refunded');
+    expect(after.refunds!.map((r) => [r.amount, r.state])).toEqual([
+      ['10.00', 'succeeded'],
+      ['20.00', 'succeeded'],
+    ]);
+    expect((await owner.post(`/v1/payments/transactions/${transactionId}/refund`, {})).status).toBe(409);
+  });
+
+  it('a pending refund that fails gives its amount back to what is refundable', async () => {
+    const { billId, transactionId } = await cardPaidBill('12.00');
+    fake.setRefundOutcome('pending');
+    try {
+      const res = await owner.post(`/v1/payments/transactions/${transactionId}/refund`, { amount: '5.00' });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.refund).toMatchObject({ state: 'pending' });
+      // While pending, it counts against the refundable amount but not against the bill's balance.
+      expect((await owner.post(`/v1/payments/transactions/${transactionId}/refund`, { amount: '7.01' })).status).toBe(422);
+      expect(await balance(billId)).toMatchObject({ paid: '12.00' });
+      const before = fake.deliveries.filter((d) => d.type === 'refund.updated').length;
+      await fake.settleRefund(res.body.refund.stripeRefundId, 'failed');
+      await delivered('refund.updated', before + 1);
+      const after = await tx(transactionId);
+      expect(after.state).toBe('succeeded');
+      expect(after.refunds).toEqual([expect.objectContaining({ state: 'failed', amount: '5.00' })]);
+    } finally {
+      fake.setRefundOutcome('succeeded');
+    }
+    const full = await owner.post(`/v1/payments/transactions/${transactionId}/refund`, {});
+    expect(full.body.refund).toMatchObject({ amount: '12.00', state: 'succeeded' });
+  });
+
+  it('records a refund made in the Stripe dashboard from its webhooks', async () => {
+    const { billId, transactionId } = await cardPaidBill('8.00');
+    const intentId = (await tx(transactionId)) as Tx & { refs: { stripePaymentIntentId: string } };
+    const before = fake.deliveries.filter((d) => d.type === 'refund.updated').length;
+    const res = await fetch(`${fake.url}/v1/refunds`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sk_test_dashboard',
+        'stripe-account': stripeAccount,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ payment_intent: intentId.refs.stripePaymentIntentId, amount: '300' }),
+    });
+    expect(res.status).toBe(200);
+    await delivered('refund.updated', before + 1);
+    const after = await tx(transactionId);
+    expect(after.refunds).toEqual([expect.objectContaining({ amount: '3.00', state: 'succeeded' })]);
+    expect(after.state).toBe('succeeded');
+    expect(await balance(billId)).toMatchObject({ paid: '5.00', outstanding: '3.00' });
+  });
+});
+
+describe('credit-transfer refunds (pain.001)', () => {
+  let transferTx: string;
+  let transferBill: string;
+  let sepaTx: string;
+
+  it('refunds a transfer to the IBAN given, and a SEPA debit to the mandate’s IBAN, waiting for a batch', async () => {
+    const accountId = await newAccount('Transfer Payer');
+    const bill = await closedBill(accountId, '40.00');
+    transferBill = bill.id;
+    const created = await owner.post('/v1/payments/transactions', { accountId, method: 'transfer', allocations: [{ billId: bill.id }] });
+    transferTx = created.body.id;
+    expect((await owner.post(`/v1/payments/transactions/${transferTx}/transition`, { to: 'succeeded' })).status).toBe(200);
+
+    const noIban = await owner.post(`/v1/payments/transactions/${transferTx}/refund`, { amount: '15.00' });
+    expect(noIban.status).toBe(422);
+    expect(JSON.stringify(noIban.body)).toContain('iban');
+    const badIban = await owner.post(`/v1/payments/transactions/${transferTx}/refund`, {
+      amount: '15.00',
+      iban: 'ES5121000813990123456789',
+    });
+    expect(badIban.status).toBe(422);
+    const first = await owner.post(`/v1/payments/transactions/${transferTx}/refund`, {
+      amount: '15.00',
+      iban: 'ES91 2100 0418 4502 0005 1332',
+      name: 'Muñoz Peña & Cía.',
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body.refund).toMatchObject({
+      state: 'pending',
+      creditor: { iban: 'ES9121000418450200051332', name: 'Muñoz Peña & Cía.' },
+    });
+    const second = await owner.post(`/v1/payments/transactions/${transferTx}/refund`, { iban: 'ES9121000418450200051332' });
+    expect(second.body.refund).toMatchObject({ amount: '25.00', state: 'pending', creditor: { name: 'Transfer Payer' } });
+    expect((await owner.post(`/v1/payments/transactions/${transferTx}/refund`, { amount: '0.01', iban: SEPA.iban })).status).toBe(422);
+    // Nothing is given back before the transfer is made.
+    expect(await balance(bill.id)).toMatchObject({ paid: '40.00', outstanding: '0.00' });
+
+    const debtor = await newAccount('Debit Payer');
+    const mandate = await owner.post(`/v1/accounts/${debtor}/mandates`, {
+      signedOn: '2026-01-01',
+      debtor: { name: 'Debit Payer', iban: 'DE89370400440532013000' },
+    });
+    expect(mandate.status, JSON.stringify(mandate.body)).toBe(201);
+    const debitBill = await closedBill(debtor, '19.99');
+    const batch = await owner.post('/v1/payments/sepa/batches', { accountIds: [debtor] });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(201);
+    sepaTx = batch.body.batch.items[0].transactionId;
+    expect((await owner.post(`/v1/payments/transactions/${sepaTx}/transition`, { to: 'succeeded' })).status).toBe(200);
+    expect(await balance(debitBill.id)).toMatchObject({ paid: '19.99' });
+    const debitRefund = await owner.post(`/v1/payments/transactions/${sepaTx}/refund`, {});
+    expect(debitRefund.status, JSON.stringify(debitRefund.body)).toBe(201);
+    expect(debitRefund.body.refund).toMatchObject({ amount: '19.99', state: 'pending', creditor: { iban: 'DE89370400440532013000' } });
+
+    const waiting = await owner.get('/v1/payments/sepa/refunds');
+    expect((waiting.body.items as { refund: { amount: string } }[]).map((w) => w.refund.amount).sort()).toEqual([
+      '15.00',
+      '19.99',
+      '25.00',
+    ]);
+  });
+
+  it('pays them with one pain.001.001.09 valid against the XSD and the EPC rules; executed → refunded', async () => {
+    const created = await owner.post('/v1/payments/sepa/credit-transfers', {});
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ painVersion: '09', state: 'generated', count: 3, controlSum: '59.99' });
+    const file = await owner.get(`/v1/payments/sepa/credit-transfers/${created.body.id}/file`);
+    expect(file.status).toBe(200);
+    const xml = file.body.xml as string;
+    expect(await xsdErrors(xml, 'pain.001.001.09')).toEqual([]);
+    expect(checkEpcRules(xml)).toEqual([]);
+    expect(xml).toContain('<CtrlSum>59.99</CtrlSum>');
+    expect(xml).toContain('<IBAN>DE89370400440532013000</IBAN>');
+    expect(xml).toContain('<Nm>Munoz Pena + Cia.</Nm>');
+    expect(xml).toContain('<InstdAmt Ccy="EUR">15.00</InstdAmt>');
+
+    expect((await tx(transferTx)).refunds!.map((r) => r.state)).toEqual(['batched', 'batched']);
+    expect((await owner.get('/v1/payments/sepa/refunds')).body.items).toEqual([]);
+    expect((await owner.post('/v1/payments/sepa/credit-transfers', {})).status).toBe(422);
+    const listed = await owner.get('/v1/payments/sepa/credit-transfers');
+    expect(listed.body.items.map((b: { id: string }) => b.id)).toContain(created.body.id);
+
+    const executed = await owner.post(`/v1/payments/sepa/credit-transfers/${created.body.id}/executed`);
+    expect(executed.status, JSON.stringify(executed.body)).toBe(200);
+    expect(executed.body.state).toBe('executed');
+    expect(await tx(transferTx)).toMatchObject({ state: 'refunded', allocations: [{ refunded: '40.00' }] });
+    expect(await tx(sepaTx)).toMatchObject({ state: 'refunded' });
+    expect(await balance(transferBill)).toMatchObject({ paid: '0.00', outstanding: '40.00' });
+    // Idempotent.
+    expect((await owner.post(`/v1/payments/sepa/credit-transfers/${created.body.id}/executed`)).body.executedAt).toBe(
+      executed.body.executedAt,
+    );
+  });
+
+  it('writes pain.001.001.03 for a tenant on the 2009 messages', async () => {
+    expect((await owner.post('/v1/payments/sepa/settings', { ...SEPA, painVersion: '02' })).status).toBe(200);
+    const accountId = await newAccount('Old Bank Payer');
+    const bill = await closedBill(accountId, '7.50');
+    const created = await owner.post('/v1/payments/transactions', { accountId, method: 'manual', allocations: [{ billId: bill.id }] });
+    await owner.post(`/v1/payments/transactions/${created.body.id}/transition`, { to: 'succeeded' });
+    expect((await owner.post(`/v1/payments/transactions/${created.body.id}/refund`, { iban: SEPA.iban, bic: 'CAIXESBBXXX' })).status).toBe(
+      201,
+    );
+    const batch = await owner.post('/v1/payments/sepa/credit-transfers', { executionDate: '2027-01-01' });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(201);
+    // 1 January is a TARGET holiday: the next business day.
+    expect(batch.body).toMatchObject({ painVersion: '03', executionDate: '2027-01-04', count: 1, controlSum: '7.50' });
+    const xml = (await owner.get(`/v1/payments/sepa/credit-transfers/${batch.body.id}/file`)).body.xml as string;
+    expect(await xsdErrors(xml, 'pain.001.001.03')).toEqual([]);
+    expect(checkEpcRules(xml)).toEqual([]);
+    expect(xml).toContain('<BIC>CAIXESBBXXX</BIC>');
+  });
+
+  it('only staff refund: a customer of the account gets 403', async () => {
+    const accountId = await newAccount('Curious Customer');
+    const user = await owner.post('/v1/users', {
+      name: 'Customer',
+      email: `customer-${Math.random().toString(36).slice(2, 7)}@example.org`,
+      role: 'customer',
+      password: 'long-enough-password',
+      accountId,
+    });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+    const bill = await closedBill(accountId, '3.00');
+    const created = await owner.post('/v1/payments/transactions', { accountId, method: 'manual', allocations: [{ billId: bill.id }] });
+    await owner.post(`/v1/payments/transactions/${created.body.id}/transition`, { to: 'succeeded' });
+    const slug = (await owner.get('/v1/tenant')).body.slug;
+    const session = await apiClient(stack.apiUrl).post('/v1/auth/sessions', {
+      organisation: slug,
+      email: user.body.email,
+      password: 'long-enough-password',
+    });
+    expect(session.status, JSON.stringify(session.body)).toBe(201);
+    const customer = apiClient(stack.apiUrl, session.body.token);
+    const res = await customer.post(`/v1/payments/transactions/${created.body.id}/refund`, { iban: SEPA.iban });
+    expect(res.status).toBe(403);
+  });
+});
