@@ -57,8 +57,16 @@ type JsonSchema = {
 
 /** The JSON Schema of what a kind's spec accepts as input (zod 4 `toJSONSchema`; refinements are not expressible). */
 export function specJsonSchema(type: AnyServiceType): JsonSchema & Record<string, unknown> {
-  return z.toJSONSchema(type.spec, { io: 'input', unrepresentable: 'any' }) as JsonSchema & Record<string, unknown>;
+  let schema = SCHEMAS.get(type.spec);
+  if (!schema) {
+    schema = z.toJSONSchema(type.spec, { io: 'input', unrepresentable: 'any' }) as JsonSchema & Record<string, unknown>;
+    SCHEMAS.set(type.spec, schema);
+  }
+  return schema;
 }
+
+// Schemas are module constants: convert each once (treat the result as read-only).
+const SCHEMAS = new WeakMap<object, JsonSchema & Record<string, unknown>>();
 
 const humanise = (name: string) => {
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();

@@ -42,6 +42,8 @@ export function listServiceTypes(actor: Actor) {
         schema: specJsonSchema(type),
         ui: type.ui ?? {},
         permissions,
+        /** What customers may do (staff set limits on the kinds customers may create). */
+        customer: permissionsFor({ type: 'customer', tenantId: actor.tenantId, userId: '', accountId: '' }, type),
         form: describeForm(type, permissions),
       };
     }),
@@ -51,13 +53,12 @@ export function listServiceTypes(actor: Actor) {
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
- * A customer acts within the type's permissions and the account's limits (staff are not limited). Out of
- * permissions = 403 naming the fields; over a count limit = 409; a capped field above its cap = 422 at the field.
+ * A customer acts within the type's permissions (staff are not limited): a kind or action they may not use, or a
+ * field outside `customer.fields` that the submission sets (create) or alters (change), is a 403 naming it.
  */
-function checkCustomerChange(
+function checkCustomerPermissions(
   actor: Actor,
   type: AnyServiceType,
-  account: Pick<Account, 'limits'>,
   action: 'create' | 'change' | 'delete',
   spec?: Record<string, unknown>,
   current?: Record<string, unknown>,
@@ -65,8 +66,7 @@ function checkCustomerChange(
   if (actor.type !== 'customer') return;
   const permissions = permissionsFor(actor, type);
   if (!permissions[action]) {
-    const verb = action === 'change' ? 'change' : action;
-    throw new ForbiddenError(`Customers cannot ${verb} ${type.label.toLowerCase()} services; ask the support team`);
+    throw new ForbiddenError(`Customers cannot ${action} ${type.label.toLowerCase()} services; ask the support team`);
   }
   if (!spec) return;
   const keys = new Set([...Object.keys(spec), ...Object.keys(current ?? {})]);
@@ -76,7 +76,22 @@ function checkCustomerChange(
   if (outside.length) {
     throw new ForbiddenError(`Customers cannot set ${outside.join(', ')} of a ${type.label.toLowerCase()}; ask the support team`);
   }
-  const issues = Object.entries(permissions.caps ?? {}).flatMap(([field, cap]) => {
+}
+
+/**
+ * Fields capped by an account limit (a mailbox quota), checked on the parsed spec after the schema's own checks:
+ * a value above the cap is a 422 at the field. Only a changed value is checked, so a value staff set above the cap
+ * survives a customer's other changes.
+ */
+function checkCustomerCaps(
+  actor: Actor,
+  type: AnyServiceType,
+  account: Pick<Account, 'limits'>,
+  spec: Record<string, unknown>,
+  current?: Record<string, unknown>,
+) {
+  if (actor.type !== 'customer') return;
+  const issues = Object.entries(type.customer?.caps ?? {}).flatMap(([field, cap]) => {
     const value = spec[field];
     const max = account.limits?.[cap.limit] ?? cap.default;
     const changed = !current || !same(value, current[field]);
@@ -85,11 +100,6 @@ function checkCustomerChange(
       : [];
   });
   if (issues.length) throw new ValidationError('A value is above what this account may use', issues);
-}
-
-/** Only the capped fields of a parsed spec (their defaults count against the cap too). */
-function pickCapped(type: AnyServiceType, spec: Record<string, unknown>) {
-  return Object.fromEntries(Object.keys(type.customer?.caps ?? {}).map((k) => [k, spec[k]]));
 }
 
 /** Live services (not deleting or deleted) of a kind in an account, counted page by page. */
@@ -205,11 +215,11 @@ export async function createService(deps: CoreDeps, actor: Actor, input: unknown
   // What the customer submitted (before defaults): fields they may not set are refused, not silently dropped.
   if (actor.type === 'customer') {
     const submitted = typeof data.spec === 'object' && data.spec !== null ? (data.spec as Record<string, unknown>) : undefined;
-    checkCustomerChange(actor, type, account, 'create', submitted);
+    checkCustomerPermissions(actor, type, 'create', submitted);
   }
   let spec = parseInput(type.spec, data.spec, ['spec']);
   if (type.withDefaults) spec = type.withDefaults(spec, tenant);
-  if (actor.type === 'customer') checkCustomerChange(actor, type, account, 'create', pickCapped(type, spec));
+  checkCustomerCaps(actor, type, account, spec);
   await checkReferences(deps, actor.tenantId, data.accountId, type, spec);
   // Count limit (customers only): the count is read after the creation sequence, and the create succeeds only if
   // the sequence has not moved, so two concurrent creates cannot both pass the last free slot.
@@ -251,11 +261,12 @@ export async function updateService(deps: CoreDeps, actor: Actor, serviceId: str
   if (current.state === 'deleting' || current.state === 'deleted') throw new ConflictError('This service is being deleted');
   const type = typeOrThrow(current.kind);
   const data = parseInput(ServicePatch, input);
-  if (actor.type === 'customer') checkCustomerChange(actor, type, {}, 'change');
+  checkCustomerPermissions(actor, type, 'change');
   const spec = parseInput(type.spec, data.spec, ['spec']);
   if (actor.type === 'customer') {
     const account = await getAccountOrThrow(deps, actor, current.accountId);
-    checkCustomerChange(actor, type, account, 'change', spec as Record<string, unknown>, current.spec);
+    checkCustomerPermissions(actor, type, 'change', spec as Record<string, unknown>, current.spec);
+    checkCustomerCaps(actor, type, account, spec as Record<string, unknown>, current.spec);
   }
   if (type.identity(spec) !== current.name) {
     throw new ValidationError('The name of a service cannot change; create a new one instead', [
@@ -288,7 +299,7 @@ export async function deleteService(deps: CoreDeps, actor: Actor, serviceId: str
   authorize(actor, 'services:write');
   const current = await getServiceOrThrow(deps, actor, serviceId);
   if (current.state === 'deleting' || current.state === 'deleted') throw new ConflictError('This service is already being deleted');
-  checkCustomerChange(actor, typeOrThrow(current.kind), {}, 'delete');
+  checkCustomerPermissions(actor, typeOrThrow(current.kind), 'delete');
   const now = deps.clock.now().toISOString();
   const gone = runsNowhere(typeOrThrow(current.kind));
   const service: Service = { ...current, state: gone ? 'deleted' : 'deleting', version: current.version + 1, updatedAt: now };

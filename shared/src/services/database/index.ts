@@ -339,7 +339,7 @@ export const databaseUser = defineServiceType({
     fields: {
       username: { label: 'User name' },
       engine: { label: 'Engine' },
-      password: { label: 'Password', widget: 'password', secret: true, help: 'Leave empty to keep it' },
+      password: { label: 'Password', widget: 'password', secret: true, help: '8 to 128 printable characters' },
       passwordHash: { hidden: true },
       grants: {
         label: 'Databases (all privileges)',

@@ -117,7 +117,7 @@ export const mailbox = defineServiceType({
     fields: {
       name: { label: 'Name (before the @)', placeholder: 'alice' },
       domain: { label: 'Domain', widget: 'select', ref: { kind: 'domain' } },
-      password: { label: 'Password', widget: 'password', secret: true, help: 'At least 10 characters; leave empty to keep it' },
+      password: { label: 'Password', widget: 'password', secret: true, help: 'At least 10 characters' },
       passwordHash: { hidden: true },
       quotaMb: { label: 'Quota (MiB)' },
       disabled: { label: 'Disabled (cannot log in; mail is still accepted)' },
