@@ -12,6 +12,7 @@ const NAV: { href: string; label: MessageKey; permission?: string; exact?: boole
   { href: '/admin', label: 'nav.dashboard', exact: true },
   { href: '/admin/accounts', label: 'nav.accounts', permission: 'accounts:read' },
   { href: '/admin/domains', label: 'nav.domains', permission: 'services:read' },
+  { href: '/admin/services', label: 'selfService.nav', permission: 'services:read' },
   { href: '/admin/hosts', label: 'nav.hosts', permission: 'hosts:read' },
   { href: '/admin/operations', label: 'nav.operations', permission: 'operations:read' },
   { href: '/admin/rollouts', label: 'rollouts.nav', permission: 'hosts:write' },

@@ -22,6 +22,7 @@ export default async function PortalLayout({ children }: { children: React.React
             <NavLink href="/portal" exact>
               {t('nav.myDomains')}
             </NavLink>
+            <NavLink href="/portal/services">{t('selfService.portalNav')}</NavLink>
             <NavLink href="/portal/bills">{t('bills.portalNav')}</NavLink>
             <NavLink href="/portal/payments">{t('payments.portalNav')}</NavLink>
           </nav>

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { Link } from '@/components/link';
 import { AccountBills } from '@/components/account-bills';
 import { AccountFields } from '@/components/account-fields';
+import { AccountLimits } from '@/components/account-limits';
 import { ActionButton } from '@/components/action-button';
 import { BillingPreview } from '@/components/billing-preview';
 import { ActionForm, CheckboxField, CheckboxGroup, Field, SelectField, SubmitButton } from '@/components/form';
@@ -396,6 +397,8 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
           </details>
         )}
       </Section>
+
+      {has('services:read') && <AccountLimits account={account} canEdit={canWrite} />}
 
       {canWrite && (
         <Section title={t('customerUsers.title')} id="portal-users" description={t('customerUsers.description')}>
