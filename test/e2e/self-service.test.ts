@@ -1,7 +1,8 @@
 // End to end, in a real browser: a customer creates a mailbox through the generated form in the member portal,
 // sees the field errors of a bad value (a short password, a quota above the account's cap), then changes its
-// password and sets a vacation reply from the mailbox's page; staff find both services in /admin/services.
-// The tenant, account, its domain, limits and a local mail host are set up through the API.
+// password and sets a vacation reply from the mailbox's page; staff find both services in /admin/services
+// and lower the account's mailbox limit on its page. The tenant, account, its domain, limits and a local mail host
+// are set up through the API.
 import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -175,5 +176,15 @@ describe.skipIf(!browserTestsRunnable)('customer self-service in the member port
     expect(await table.getByRole('row').filter({ hasText: 'Mailbox' }).count()).toBe(0);
     await table.getByRole('link', { name: address, exact: true }).click();
     await shows(page.getByRole('heading', { level: 2, name: 'Latest operations' }));
+
+    // The account page holds the self-service limits: lower the mailbox limit to what is used.
+    await page.goto(`/admin/accounts/${accountId}`);
+    const limits = page.getByRole('form', { name: 'Self-service limits' });
+    expect(await limits.getByLabel('Mailbox', { exact: true }).inputValue()).toBe('3');
+    expect(await limits.getByLabel('Largest mailbox quota (MiB)').inputValue()).toBe('2048');
+    await limits.getByLabel('Mailbox', { exact: true }).fill('1');
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    await shows(limits.getByText('Limits saved.'));
+    expect((await owner.get(`/v1/accounts/${accountId}`)).body.limits).toEqual({ services: { mailbox: 1 }, mailboxQuotaMb: 2048 });
   });
 });
