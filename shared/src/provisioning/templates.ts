@@ -19,8 +19,14 @@ export const BackendId = z.string().regex(/^[a-z0-9]+\.[a-z0-9_-]+$/, 'A backend
 /** A template file's name inside a backend: its file name (`save.sh.liquid`, `install-site.sh.liquid`). */
 export const TemplateFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.liquid$/, 'A template file name such as save.sh.liquid');
 
+/** Template text with Unix line ends: browsers submit a textarea with CRLF, and a CR would end up in shell scripts. */
+const TemplateText = z
+  .string()
+  .min(1, 'A template cannot be empty')
+  .transform((text) => text.replace(/\r\n?/g, '\n'));
+
 export const TemplateOverrideInput = z.object({
-  text: z.string().min(1, 'A template cannot be empty'),
+  text: TemplateText,
   comment: z.string().trim().max(500).optional(),
 });
 export type TemplateOverrideInput = z.infer<typeof TemplateOverrideInput>;
@@ -30,7 +36,7 @@ export const TemplateRevertInput = z.object({ comment: z.string().trim().max(500
 export const TemplatePreviewInput = z.object({
   serviceId: z.string().min(1).max(100),
   /** Candidate text (unsaved); omitted = the active version. */
-  text: z.string().optional(),
+  text: TemplateText.optional(),
 });
 
 export const TemplateDiffQuery = z.object({

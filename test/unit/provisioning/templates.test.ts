@@ -12,6 +12,8 @@ import { templatesUsed } from '@consort/shared/provisioning/template-use-cases';
 import {
   LayeredTemplateSource,
   TEMPLATE_MAX_BYTES,
+  TemplateOverrideInput,
+  TemplatePreviewInput,
   checkOverrideText,
   diffLines,
   partialsOf,
@@ -200,6 +202,11 @@ describe('overrides keep shell quoting by construction', () => {
 });
 
 describe('override checks and diff', () => {
+  it('stores Unix line ends (browsers submit textareas with CRLF)', () => {
+    expect(TemplateOverrideInput.parse({ text: 'a\r\nb\rc\n' }).text).toBe('a\nb\nc\n');
+    expect(TemplatePreviewInput.parse({ serviceId: 's', text: 'x\r\n' }).text).toBe('x\n');
+  });
+
   it('limits the size', () => {
     expect(() => checkOverrideText('x'.repeat(TEMPLATE_MAX_BYTES))).not.toThrow();
     expect(() => checkOverrideText('x'.repeat(TEMPLATE_MAX_BYTES + 1))).toThrow(/at most 64 KiB/);

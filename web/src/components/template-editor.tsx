@@ -8,6 +8,7 @@ import { IDLE, type FormState } from './form-state';
 import { DiffView } from './diff-view';
 
 export interface TemplateEditorLabels {
+  form: string;
   text: string;
   textHint: string;
   service: string;
@@ -40,7 +41,7 @@ export function TemplateEditor({
   const preview = state.status === 'success' ? state.data : undefined;
   return (
     <FormStateProvider value={state}>
-      <form action={formAction} className="form" aria-label={labels.text}>
+      <form action={formAction} className="form" aria-label={labels.form}>
         {state.status === 'error' && (
           <div className="notice notice-error" role="alert">
             <p className="notice-title">{state.message ?? labels.errorTitle}</p>

@@ -27,9 +27,10 @@ export async function templateEditorAction(
   return handleForm(
     formData,
     async () => {
-      // The text is sent as typed: leading blanks and the final newline are part of a template.
-      const text = formData.get('text');
-      if (typeof text !== 'string' || text === '') throw new FormInputError({ text: [t('templates.textRequired')] });
+      // Not trimmed (leading blanks and the final newline are part of a template); browsers send CRLF line ends.
+      const raw = formData.get('text');
+      if (typeof raw !== 'string' || raw === '') throw new FormInputError({ text: [t('templates.textRequired')] });
+      const text = raw.replace(/\r\n?/g, '\n');
       if (str(formData, 'intent') === 'preview') {
         const serviceId = str(formData, 'serviceId');
         if (!serviceId) throw new FormInputError({ serviceId: [t('templates.serviceRequired')] });

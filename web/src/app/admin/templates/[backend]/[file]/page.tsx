@@ -58,6 +58,7 @@ export default async function TemplatePage({ params, searchParams }: { params: P
           initialText={template.active?.text ?? template.defaultText}
           services={serviceOptions}
           labels={{
+            form: t('templates.editor'),
             text: t('templates.text'),
             textHint: t('templates.textHint'),
             service: t('templates.previewService'),
