@@ -94,11 +94,11 @@ describe('customer self-service', () => {
     const denied = await customer.patch(`/v1/accounts/${accountId}`, { limits: { services: { mailbox: 100 } } });
     expect(denied.status).toBe(403);
     const res = await owner.patch(`/v1/accounts/${accountId}`, {
-      limits: { services: { mailbox: 1, database: 2, autoresponse: 5 }, mailboxQuotaMb: 2048 },
+      limits: { services: { mailbox: 1, database: 3, autoresponse: 5 }, mailboxQuotaMb: 2048 },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect((await customer.get(`/v1/accounts/${accountId}`)).body.limits).toEqual({
-      services: { mailbox: 1, database: 2, autoresponse: 5 },
+      services: { mailbox: 1, database: 3, autoresponse: 5 },
       mailboxQuotaMb: 2048,
     });
     const bad = await owner.patch(`/v1/accounts/${accountId}`, { limits: { services: { mailbox: -1 } } });
@@ -173,6 +173,43 @@ describe('customer self-service', () => {
     expect(daniChange.body.service.spec.quotaMb).toBe(8192);
   });
 
+  it('manages forwards, databases and their users (grants only on own databases of the same engine)', async () => {
+    const forward = await customer.post('/v1/services', {
+      accountId,
+      kind: 'mailaddress',
+      spec: { name: 'info', domain: 'self-service.test', mailboxes: ['carla@self-service.test'], forwards: ['carla@example.net'] },
+    });
+    expect(forward.status, JSON.stringify(forward.body)).toBe(201);
+    const noForward = await customer.patch(`/v1/services/${forward.body.service.id}`, {
+      spec: { ...forward.body.service.spec, forwards: [] },
+    });
+    expect(noForward.status, JSON.stringify(noForward.body)).toBe(200);
+    // Someone else's mailbox is not a choice: 422 at the field, as for staff.
+    const theirs = await customer.post('/v1/services', {
+      accountId,
+      kind: 'mailaddress',
+      spec: { name: 'sales', domain: 'self-service.test', mailboxes: ['bob@other-service.test'] },
+    });
+    expect(theirs.status).toBe(422);
+    expect(paths(theirs)).toContain('spec.mailboxes.0');
+
+    const pg = await customer.post('/v1/services', { accountId, kind: 'database', spec: { name: 'shopdb', engine: 'postgresql' } });
+    expect(pg.status, JSON.stringify(pg.body)).toBe(201);
+    const user = await customer.post('/v1/services', {
+      accountId,
+      kind: 'databaseuser',
+      spec: { username: 'shop_user', engine: 'postgresql', password: 'shop-user-pass-1', grants: [{ database: 'shopdb' }] },
+    });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+    const mysqlUser = await customer.post('/v1/services', {
+      accountId,
+      kind: 'databaseuser',
+      spec: { username: 'shopreader', engine: 'mysql', password: 'mysql-user-pass-1', grants: [{ database: 'shopdb' }] },
+    });
+    expect(mysqlUser.status).toBe(422);
+    expect(paths(mysqlUser)).toContain('spec.grants.0.database');
+  });
+
   it("answers 404 for another account's services, as reads and as writes", async () => {
     expect((await customer.get(`/v1/services/${otherMailboxId}`)).status).toBe(404);
     const theirs = (await owner.get(`/v1/services/${otherMailboxId}`)).body;
@@ -202,8 +239,8 @@ describe('customer self-service', () => {
     const retries = [];
     for (const [i, attempt] of attempts.entries()) if (attempt.status !== 201) retries.push(await create(names[i]!));
     expect(created + retries.filter((r) => r.status === 201).length).toBe(2);
-    expect(retries.filter((r) => r.status !== 201).every((r) => /at most 2 database/.test(r.body.error.message))).toBe(true);
-    expect((await customer.get('/v1/services?kind=database')).body.items).toHaveLength(2);
+    expect(retries.filter((r) => r.status !== 201).every((r) => /at most 3 database/.test(r.body.error.message))).toBe(true);
+    expect((await customer.get('/v1/services?kind=database')).body.items).toHaveLength(3);
   });
 
   it('frees a slot when a service is deleted (services staff made count too)', async () => {
