@@ -2,6 +2,9 @@
 // selection (one ZIP of PDFs), see a bulk action report each bill on its own, open a bill with its number and
 // history and download its PDF; the customer then sees and downloads their own bills in the member portal and
 // cannot reach another account's. Bills are set up through the API (the pages under test are the bills pages).
+// Last, staff start a billing run that closes its bills from the billing runs page and follow it to the end: two
+// accounts with a due order each (seeded in the store: orders have no create route), one without the address an
+// invoice needs, whose bill cannot be closed and is listed among the run's errors.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +12,9 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '@consort/shared/core/clock';
+import { newId } from '@consort/shared/core/ids';
+import type { Order } from '@consort/shared/orders/model';
 import { apiClient, signupTenant, type ApiClient } from '../support/api-client';
 import {
   atPath,
@@ -259,5 +265,76 @@ describe.skipIf(!browserTestsRunnable)('bills in the staff and member portals', 
     const api = apiClient(session!.stack.apiUrl);
     const token = (await api.post('/v1/auth/sessions', { ...customer, organisation: login.organisation })).body.token;
     expect((await api.withToken(token).get(`/v1/bills/${bills.b1}`)).status).toBe(404);
+  });
+
+  it('starts a billing run from the runs page and follows it to the end, with the failing account listed', async () => {
+    reportFailures(current, 'billing-run');
+    const tenantId = (await owner.get('/v1/tenant')).body.id as string;
+    const hosting = await owner.post('/v1/billable-services', { name: 'Hosting', serviceKind: 'domain', nominalPrice: '10.00' });
+    expect(hosting.status, JSON.stringify(hosting.body)).toBe(201);
+    const withAddress = await owner.post('/v1/accounts', {
+      name: 'Billed Club',
+      email: `billed-${suffix}@example.org`,
+      country: 'ES',
+      address: 'C/ Nou 7',
+      city: 'Girona',
+      postcode: '17001',
+    });
+    // No postal address: its invoice cannot be issued (the law wants the customer's address on it).
+    const noAddress = await owner.post('/v1/accounts', { name: 'Addressless Club', email: `nowhere-${suffix}@example.org`, country: 'ES' });
+    for (const res of [withAddress, noAddress]) expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const lastYear = new Date().getUTCFullYear() - 1;
+    const orders: Order[] = [withAddress.body.id as string, noAddress.body.id as string].map((accountId) => ({
+      tenantId,
+      id: newId('order', systemClock),
+      accountId,
+      serviceId: `svc_e2e_${accountId}`,
+      billableServiceId: hosting.body.id,
+      description: `Hosting of ${accountId}`,
+      registeredOn: `${lastYear}-06-01`,
+      ignored: false,
+      deactivations: [],
+      metricHistory: [],
+    }));
+    await session!.stack.deps.store.orders.putMany(orders);
+
+    // The customer's session ended on a "not found" page (no sign-out button there): start a fresh one as staff.
+    await page.context().clearCookies();
+    await signIn(page, login, '/admin');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Billing runs' }).click();
+    await page.waitForURL(atPath('/admin/billing/runs'));
+    const start = page.getByRole('region', { name: 'Start a run' });
+    await start.getByLabel('Close (issue) the bills it makes').check();
+    await start.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(atPath(/^\/admin\/billing\/runs\/[^/]+$/));
+
+    // The page refreshes itself while the run goes on; it ends completed with every account done. (The labels are
+    // upper-cased by CSS, which innerText follows: compare in lower case.)
+    const progress = page.getByRole('region', { name: 'Progress' });
+    const progressText = async () => (await progress.innerText()).replace(/\s+/g, ' ').toLowerCase();
+    await expect.poll(progressText, { timeout: 60_000 }).toMatch(/4 of 4 accounts · done .*state completed/);
+    const text = await progressText();
+    expect(text).toContain('close (issue) the bills it makes yes');
+    expect(text).toContain('orders billed 2');
+    expect(text).toContain('bills created 2');
+    expect(text).toContain('bills closed 1');
+    expect(await progress.getByRole('progressbar').getAttribute('value')).toBe('100');
+
+    const errors = page.getByRole('region', { name: 'Errors (1)' });
+    const rows = (await errors.getByRole('row').allInnerTexts()).slice(1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(noAddress.body.id);
+    await errors.getByRole('link', { name: noAddress.body.id }).click();
+    await page.waitForURL(atPath(`/admin/accounts/${noAddress.body.id}`));
+    await shows(page.getByRole('heading', { level: 1, name: 'Addressless Club' }));
+
+    // The run is in the list with the same figures; the other account's bill was issued.
+    await page.goto('/admin/billing/runs');
+    const run = page.getByRole('table', { name: 'Runs' }).getByRole('row').nth(1);
+    expect((await run.innerText()).replace(/\s+/g, ' ').trim()).toMatch(/By hand .* Completed 4 of 4 accounts 2 1$/i);
+    const issued = (await owner.get(`/v1/bills?accountId=${withAddress.body.id}`)).body.items;
+    expect(issued).toMatchObject([{ state: 'closed' }]);
+    const open = (await owner.get(`/v1/bills?accountId=${noAddress.body.id}`)).body.items;
+    expect(open).toMatchObject([{ state: 'open' }]);
   });
 });
