@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addBusinessDays, isTargetBusinessDay } from '@consort/shared/payments/sepa/calendar';
 import { chargeOnClose } from '@consort/shared/payments/stripe';
 import { startFakeStripe, type FakeStripe } from '../../functions/src/local/fake-stripe';
 import type { LocalStack } from '../../functions/src/local/stack';
@@ -9,7 +10,7 @@ import { startTestStack } from '../support/stack';
 // closing a bill of an account whose default source is a saved card charges it off-session (succeeded → bill paid;
 // declined → failed transaction, the bill stays closed and owed); replaying the close path — also concurrently —
 // charges once; the tenant's `autoCharge` switch; an abandoned Checkout Session (checkout.session.expired) fails its
-// transaction.
+// transaction; a default SEPA mandate charges nothing at close and the next batch collects the bill on its due day.
 
 let fake: FakeStripe;
 let stack: LocalStack;
@@ -171,6 +172,43 @@ describe('automatic charge on close', () => {
       result: 'skipped',
       reason: 'default payment source is transfer',
     });
+  });
+});
+
+describe('default SEPA mandate', () => {
+  it('charges no card at close; the next SEPA batch collects the bill on its due day (a TARGET business day)', async () => {
+    const sepa = { creditorId: 'ES37000G12345674', creditorName: 'Auto Hosting SL', iban: 'ES9121000418450200051332' };
+    expect((await owner.post('/v1/payments/sepa/settings', sepa)).status).toBe(200);
+    expect((await owner.patch('/v1/payments/settings', { dueDays: { sepa_debit: 20 } })).status).toBe(200);
+    const accountId = await newAccount('Debit Payer');
+    await saveCard(accountId); // saved first: the default until the mandate below takes over
+    const mandate = await owner.post(`/v1/accounts/${accountId}/mandates`, {
+      signedOn: '2026-01-01',
+      debtor: { name: 'Debit Payer', iban: 'DE89370400440532013000' },
+    });
+    expect(mandate.status, JSON.stringify(mandate.body)).toBe(201);
+    // A new mandate becomes the account's default payment source.
+    const sources = (await owner.get(`/v1/accounts/${accountId}/payment-sources`)).body.items as { method: string; isDefault: boolean }[];
+    expect(sources.find((s) => s.isDefault)?.method).toBe('sepa_debit');
+
+    const billId = await openBill(accountId, '15.00');
+    const closed = await owner.post(`/v1/bills/${billId}/close`);
+    expect(closed.body.state).toBe('closed');
+    expect(intentCreations(billId)).toHaveLength(0);
+    expect(await chargeOnClose(stack.deps, tenantId, billId)).toMatchObject({
+      result: 'skipped',
+      reason: 'default payment source is sepa_debit',
+    });
+    // Due 20 days after issue (the tenant's days for SEPA debits), after the 14-day pre-notification.
+    const days = (Date.parse(closed.body.dueOn) - Date.parse(closed.body.issuedOn)) / 86_400_000;
+    expect(days).toBe(20);
+
+    const batch = await owner.post('/v1/payments/sepa/batches', { accountIds: [accountId] });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(201);
+    const item = batch.body.batch.items[0] as { billIds: string[]; collectionDate: string; amount: string };
+    expect(item).toMatchObject({ billIds: [billId], amount: '15.00' });
+    expect(item.collectionDate).toBe(addBusinessDays(closed.body.dueOn, 0));
+    expect(isTargetBusinessDay(item.collectionDate)).toBe(true);
   });
 });
 

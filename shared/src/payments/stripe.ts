@@ -363,6 +363,8 @@ export async function chargeOnClose(deps: PaymentDeps, tenantId: string, billId:
   try {
     const settings = await paymentSettingsOf(deps, tenantId);
     if (!settings.autoCharge) return { result: 'skipped', reason: 'automatic charges are off' };
+    // Checked first: billing runs call this for every bill, and most tenants take no cards (two reads saved).
+    if (!deps.stripe || !settings.stripe?.chargesEnabled) return { result: 'skipped', reason: 'card payments are not configured' };
     const bill = await deps.store.bills.get(tenantId, billId);
     if (!bill || bill.type === 'quote' || !['closed', 'sent'].includes(bill.state))
       return { result: 'skipped', reason: 'not a payable bill' };
@@ -370,7 +372,6 @@ export async function chargeOnClose(deps: PaymentDeps, tenantId: string, billId:
     if (!source || source.method !== 'card' || !source.stripePaymentMethodId || !source.stripeCustomerId) {
       return { result: 'skipped', reason: `default payment source is ${source?.method ?? 'none'}` };
     }
-    if (!deps.stripe || !settings.stripe?.chargesEnabled) return { result: 'skipped', reason: 'card payments are not configured' };
     const connected = settings.stripe.accountId;
     const key = idempotencyKey(tenantId, `auto-charge:${billId}`, 1);
     const earlier = await deps.store.payments.findByRef(tenantId, 'autoCharge', billId);

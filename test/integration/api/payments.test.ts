@@ -356,7 +356,11 @@ describe('saved cards', () => {
     expect(fake.deliveries.find((d) => d.eventId === event!.id)?.status).toBe(200);
     const sources = await alpha.get(`/v1/accounts/${account}/payment-sources`);
     expect(sources.body.items).toMatchObject([{ method: 'card', label: 'VISA ·· 4242', isDefault: true }]);
+    // Closing would charge the default card at once (automatic charge on close): off here, to charge by hand.
+    expect((await alpha.patch('/v1/payments/settings', { autoCharge: false })).status).toBe(200);
     const bill = await issuedBill(alpha, account, '8.00');
+    expect(bill.state).toBe('closed');
+    expect((await alpha.patch('/v1/payments/settings', { autoCharge: true })).status).toBe(200);
     const charged = await alpha.post(`/v1/bills/${bill.id}/charge`);
     expect(charged.status, JSON.stringify(charged.body)).toBe(200);
     expect(charged.body).toMatchObject({ state: 'succeeded', sourceId: sources.body.items[0].id });
