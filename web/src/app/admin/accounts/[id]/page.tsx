@@ -5,8 +5,8 @@ import { AccountFields } from '@/components/account-fields';
 import { AccountLimits } from '@/components/account-limits';
 import { ActionButton } from '@/components/action-button';
 import { BillingPreview } from '@/components/billing-preview';
-import { ActionForm, CheckboxField, CheckboxGroup, Field, SelectField, SubmitButton } from '@/components/form';
 import { MandatesTable, type MandateList } from '@/components/mandates-table';
+import { ActionForm, CheckboxField, CheckboxGroup, Field, SelectField, SubmitButton } from '@/components/form';
 import { OrdersTable } from '@/components/orders-table';
 import { Badge, DescriptionList, EmptyState, Notice, PageHeader, Section, StateBadge, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
@@ -145,7 +145,6 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
         </Section>
       )}
 
-      {services && (
       {mandates && (
         <Section title={t('mandates.title')} id="mandates" description={t('mandates.accountDescription')}>
           <MandatesTable
@@ -158,6 +157,7 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
         </Section>
       )}
 
+      {services && (
         <Section
           title={t('accounts.servicesTitle')}
           id="services"
