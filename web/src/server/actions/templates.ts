@@ -1,6 +1,7 @@
 'use server';
 // Provisioning templates: preview a candidate (nothing stored), save it as a new version, or revert to the default.
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/form-state';
 import { createTranslate } from '@/i18n';
 import { getLocale } from '@/i18n/server';
@@ -48,13 +49,15 @@ export async function templateEditorAction(
   ) as Promise<FormState<TemplatePreview>>;
 }
 
-/** Revert to the default text (a new version that removes the override). */
+/** Revert to the default text (a new version that removes the override), then show the page afresh. */
 export async function revertTemplate(backend: string, file: string, _state: FormState, formData: FormData): Promise<FormState> {
-  const t = createTranslate(await getLocale());
-  return handleForm(formData, async () => {
+  let reverted = false;
+  const state = await handleForm(formData, async () => {
     const comment = optional(formData, 'comment');
     await api('DELETE', `${path(backend, file)}${comment ? `?comment=${encodeURIComponent(comment)}` : ''}`);
-    revalidatePath(`/admin/templates/${backend}/${file}`);
-    return { status: 'success', message: t('templates.reverted') };
+    reverted = true;
   });
+  // The revert form belongs to the override, which is gone: a fresh page shows the default in the editor.
+  if (reverted) redirect(`/admin/templates/${encodeURIComponent(backend)}/${encodeURIComponent(file)}?reverted=1`);
+  return state;
 }

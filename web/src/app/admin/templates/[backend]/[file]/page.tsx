@@ -51,8 +51,16 @@ export default async function TemplatePage({ params, searchParams }: { params: P
         }
       />
       {template.file.sharedWith.length > 1 && <Notice tone="info">{t('templates.sharedWith', { backends: template.file.sharedWith.join(', ') })}</Notice>}
+      {q.reverted === '1' && !template.active && (
+        <Notice tone="success" role="status">
+          {t('templates.reverted')}
+        </Notice>
+      )}
       <Section title={t('templates.editor')} id="editor">
+        {/* A revert comes back here with ?reverted=1: a new key remounts the editor on the default text. (After a save the
+            form's own reset shows the new text and keeps the success message.) */}
         <TemplateEditor
+          key={q.reverted === '1' ? `reverted-${template.versions[0]?.version ?? 0}` : 'editor'}
           backend={id}
           file={name}
           initialText={template.active?.text ?? template.defaultText}
