@@ -16,7 +16,7 @@ import type { Operation } from './model';
 import { renderUnitOfWork } from './render';
 import { allowedFailures, MAX_ROLLOUT_SERVICES, RolloutInput, rolloutProgress, type Rollout, type RolloutHost } from './rollouts';
 import { tenantTemplates } from './template-use-cases';
-import { dispatchOperation } from './use-cases';
+import { dispatchOperations } from './use-cases';
 
 /** Dry runs render scripts, so they need the templates. */
 export interface RolloutDeps extends CoreDeps {
@@ -210,6 +210,7 @@ async function startHost(deps: CoreDeps, rollout: Rollout, index: number): Promi
   const host = rollout.hosts[index]!;
   const now = deps.clock.now().toISOString();
   let gone = 0;
+  const created: string[] = [];
   for (const planned of host.operations) {
     const service = await deps.store.services.get(rollout.tenantId, planned.serviceId);
     if (!service || service.state === 'deleting' || service.state === 'deleted') {
@@ -239,8 +240,10 @@ async function startHost(deps: CoreDeps, rollout: Rollout, index: number): Promi
       rollout: { id: rollout.id, host: index },
     };
     await deps.store.operations.create(operation);
-    await dispatchOperation(deps, rollout.tenantId, operation.id);
+    created.push(operation.id);
   }
+  // All of the host's operations in one send: they reach its worker together, as one script with one reload.
+  await dispatchOperations(deps, rollout.tenantId, created);
   if (gone > 0) await advanceRollout(deps, rollout.tenantId, rollout.id);
 }
 

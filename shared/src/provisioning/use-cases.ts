@@ -30,12 +30,34 @@ export async function getOperationOrThrow(deps: CoreDeps, actor: Actor, operatio
  * that already ran, so a re-send never applies a change twice.
  */
 export async function dispatchOperation(deps: CoreDeps, tenantId: string, operationId: string): Promise<Operation | undefined> {
+  return dispatchOperations(deps, tenantId, [operationId]).then((ops) => ops[0]);
+}
+
+/**
+ * Dispatch several operations and send their messages in one go, so those for one host arrive together and the
+ * worker runs them as one unit of work (one script, one reload) — a rollout starting a host, for example.
+ */
+export async function dispatchOperations(
+  deps: CoreDeps,
+  tenantId: string,
+  operationIds: readonly string[],
+): Promise<(Operation | undefined)[]> {
+  const ops: (Operation | undefined)[] = [];
+  const send: Operation[] = [];
+  for (const id of operationIds) {
+    const op = await routeAndQueue(deps, tenantId, id);
+    ops.push(op);
+    if (op?.state === 'queued') send.push(op);
+  }
+  if (send.length) await sendToHosts(deps, send);
+  return ops;
+}
+
+/** Route a pending operation and mark it queued (or failed with the reason); a queued one is returned as it is. */
+async function routeAndQueue(deps: CoreDeps, tenantId: string, operationId: string): Promise<Operation | undefined> {
   const op = await deps.store.operations.get(tenantId, operationId);
   if (!op) return op;
-  if (op.state === 'queued') {
-    await sendToHosts(deps, op);
-    return op;
-  }
+  if (op.state === 'queued') return op;
   if (op.state !== 'pending') return op;
   const now = deps.clock.now().toISOString();
   // Rollout operations come with their (host, backend) units; everything else is routed now.
@@ -57,7 +79,6 @@ export async function dispatchOperation(deps: CoreDeps, tenantId: string, operat
     updatedAt: now,
   });
   if (!queued) return deps.store.operations.get(tenantId, op.id); // another dispatcher won
-  await sendToHosts(deps, queued);
   return queued;
 }
 
@@ -69,13 +90,15 @@ async function routeOperation(deps: CoreDeps, tenantId: string, op: Operation): 
   return resolveRouting(routes, op.kind, doc);
 }
 
-async function sendToHosts(deps: CoreDeps, op: Operation): Promise<void> {
+async function sendToHosts(deps: CoreDeps, ops: readonly Operation[]): Promise<void> {
   await deps.queue.send(
-    op.targets.map((hostId) => ({
-      groupId: `${op.tenantId}#${hostId}`,
-      deduplicationId: `${op.id}-${op.attempt}-${hostId}`,
-      body: { tenantId: op.tenantId, hostId, operationId: op.id, attempt: op.attempt },
-    })),
+    ops.flatMap((op) =>
+      op.targets.map((hostId) => ({
+        groupId: `${op.tenantId}#${hostId}`,
+        deduplicationId: `${op.id}-${op.attempt}-${hostId}`,
+        body: { tenantId: op.tenantId, hostId, operationId: op.id, attempt: op.attempt },
+      })),
+    ),
   );
 }
 
@@ -115,7 +138,7 @@ export async function sweepOutbox(deps: CoreDeps, options: SweepOptions = {}): P
         for (const op of ops.items) {
           const cutoff = cutoffs[op.state];
           if (cutoff === undefined || Date.parse(op.updatedAt) > cutoff) continue;
-          if (op.state === 'running') await sendToHosts(deps, op);
+          if (op.state === 'running') await sendToHosts(deps, [op]);
           else await dispatchOperation(deps, tenantId, op.id);
           count += 1;
         }

@@ -1,3 +1,4 @@
+import { assertNoDependents } from './dependents';
 import { z } from 'zod';
 import { authorize, describeActor, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
@@ -300,6 +301,8 @@ export async function deleteService(deps: CoreDeps, actor: Actor, serviceId: str
   const current = await getServiceOrThrow(deps, actor, serviceId);
   if (current.state === 'deleting' || current.state === 'deleted') throw new ConflictError('This service is already being deleted');
   checkCustomerPermissions(actor, typeOrThrow(current.kind), 'delete');
+  // A domain under a mailbox, a mailbox under a vacation reply…: 409 naming them (dependents.ts).
+  await assertNoDependents(deps, current);
   const now = deps.clock.now().toISOString();
   const gone = runsNowhere(typeOrThrow(current.kind));
   const service: Service = { ...current, state: gone ? 'deleted' : 'deleting', version: current.version + 1, updatedAt: now };
