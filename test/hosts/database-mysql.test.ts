@@ -247,12 +247,19 @@ describe.skipIf(!ready)('MySQL/MariaDB databases and users over SSH', () => {
     expect((await owner.delete(`/v1/services/${service.id}`)).status).toBe(202);
   });
 
-  it('deleting a database drops it and every grant on it', async () => {
+  it('refuses to delete a database a user still has grants on; once the grant is gone it drops the database', async () => {
+    const refused = await owner.delete(`/v1/services/${ids.shop}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details.dependents).toEqual([expect.objectContaining({ id: ids.app, kind: 'databaseuser' })]);
+    expect(await schema(shop)).toBeDefined(); // nothing ran
+
+    const spec = (await owner.get(`/v1/services/${ids.app}`)).body.spec;
+    await change(ids.app, { ...spec, grants: [] });
+    expect(await grants()).toEqual({});
     expect((await owner.delete(`/v1/services/${ids.shop}`)).status).toBe(202);
     const { service, op } = await settled(ids.shop);
     expect(service.state, JSON.stringify(op.logs)).toBe('deleted');
     expect(await schema(shop)).toBeUndefined();
-    expect(await grants()).toEqual({});
     expect(await schema(blog)).toEqual(['latin1', 'latin1_spanish_ci']);
   });
 

@@ -246,8 +246,15 @@ describe('customer self-service', () => {
   it('frees a slot when a service is deleted (services staff made count too)', async () => {
     const mailboxes = (await customer.get('/v1/services?kind=mailbox')).body.items as { id: string; name: string }[];
     const erin = { accountId, kind: 'mailbox', spec: { name: 'erin', domain: 'self-service.test', password: 'erins-password-1' } };
-    expect((await customer.delete(`/v1/services/${mailboxes.find((s) => s.name === 'carla@self-service.test')!.id}`)).status).toBe(202);
-    expect((await customer.post('/v1/services', erin)).status).toBe(409); // dani, made by staff, holds the one slot
+    const carla = mailboxes.find((s) => s.name === 'carla@self-service.test')!.id;
+    // carla stays (see below): staff make room for two mailboxes, which carla and dani (made by staff) fill.
+    const limits = { services: { mailbox: 2, database: 3, autoresponse: 5 }, mailboxQuotaMb: 2048 };
+    expect((await owner.patch(`/v1/accounts/${accountId}`, { limits })).status).toBe(200);
+    // Its vacation reply and the address delivering to it still need it: a 409 naming them, nothing written.
+    const refused = await customer.delete(`/v1/services/${carla}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details.dependents.map((d: { kind: string }) => d.kind).sort()).toEqual(['autoresponse', 'mailaddress']);
+    expect((await customer.post('/v1/services', erin)).status).toBe(409); // carla and dani (made by staff) fill the limit
     const dani = mailboxes.find((s) => s.name === 'dani@self-service.test')!.id;
     expect((await customer.delete(`/v1/services/${dani}`)).status).toBe(202);
     expect((await settledService(stack, owner, dani)).service.state).toBe('deleted');
