@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../core/deps';
 import { ConflictError } from '../core/errors';
+import { liveServices, satisfies } from './account-services';
 import type { Service } from './model';
 import { serviceType } from './registry';
 
@@ -12,8 +13,6 @@ export interface Dependent {
   reason: string;
 }
 
-const live = (s: Service) => s.state !== 'deleting' && s.state !== 'deleted';
-
 /**
  * The services of `target`'s account whose references (`ServiceTypeDefinition.references`) only `target` satisfies:
  * a website on its domain, a mail address on its mailbox, a grant on its database. A reference that another live
@@ -22,30 +21,14 @@ const live = (s: Service) => s.state !== 'deleting' && s.state !== 'deleted';
  * its own reference check only if it comes second (documented in docs/decisions.md).
  */
 export async function dependentsOf(deps: Pick<CoreDeps, 'store'>, target: Service): Promise<Dependent[]> {
-  const services: Service[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.services.list(target.tenantId, { accountId: target.accountId, limit: 200, cursor });
-    services.push(...page.items.filter((s) => s.accountId === target.accountId && live(s)));
-    cursor = page.nextCursor;
-  } while (cursor);
-  const others = services.filter((s) => s.id !== target.id);
+  const others = (await liveServices(deps, target.tenantId, target.accountId)).filter((s) => s.id !== target.id);
   const dependents: Dependent[] = [];
   for (const service of others) {
     const type = serviceType(service.kind);
     // Billed-only records (a miscellaneous job "related to" a site) keep a historical link, not a running dependency.
     if (!type?.backends.length) continue;
-    const refs = type.references?.(service.spec) ?? [];
-    const lost = refs.find(
-      (r) =>
-        r.kind === target.kind &&
-        r.anyOf.includes(target.name) &&
-        !others.some(
-          (o) =>
-            o.kind === r.kind &&
-            r.anyOf.includes(o.name) &&
-            Object.entries(r.spec ?? {}).every(([k, v]) => (o.spec as Record<string, unknown>)[k] === v),
-        ),
+    const lost = (type.references?.(service.spec) ?? []).find(
+      (r) => r.kind === target.kind && r.anyOf.includes(target.name) && !others.some((o) => satisfies(r, o)),
     );
     if (lost) dependents.push({ id: service.id, kind: service.kind, name: service.name, reason: lost.message });
   }

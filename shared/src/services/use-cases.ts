@@ -1,4 +1,3 @@
-import { assertNoDependents } from './dependents';
 import { z } from 'zod';
 import { authorize, describeActor, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
@@ -12,7 +11,8 @@ import { tenantOrThrow } from '../tenancy/use-cases';
 import type { Operation, OperationAction } from '../provisioning/model';
 import type { Account } from '../accounts/model';
 import { ServiceCreate, ServicePatch, type Service } from './model';
-import type { ServiceReference } from './define-service-type';
+import { liveServices, satisfies } from './account-services';
+import { assertNoDependents } from './dependents';
 import { describeForm, permissionsFor, specJsonSchema } from './forms';
 import { serviceType, serviceTypes, type AnyServiceType } from './registry';
 
@@ -103,18 +103,6 @@ function checkCustomerCaps(
   if (issues.length) throw new ValidationError('A value is above what this account may use', issues);
 }
 
-/** Live services (not deleting or deleted) of a kind in an account, counted page by page. */
-async function countLive(deps: CoreDeps, tenantId: string, accountId: string, kind: string): Promise<number> {
-  let count = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.services.list(tenantId, { kind, accountId, limit: 200, cursor });
-    count += page.items.filter((s) => s.kind === kind && s.state !== 'deleting' && s.state !== 'deleted').length;
-    cursor = page.nextCursor;
-  } while (cursor);
-  return count;
-}
-
 function typeOrThrow(kind: string): AnyServiceType {
   const type = serviceType(kind);
   if (!type) {
@@ -182,22 +170,9 @@ function newOperation(deps: CoreDeps, actor: Actor, service: Service, action: Op
  */
 async function checkReferences(deps: CoreDeps, tenantId: string, accountId: string, type: AnyServiceType, spec: unknown) {
   const refs = type.references?.(spec) ?? [];
-  const owned = new Map<string, Map<string, Service>>();
-  for (const kind of new Set(refs.map((r) => r.kind))) {
-    const byName = new Map<string, Service>();
-    let cursor: string | undefined;
-    do {
-      const page = await deps.store.services.list(tenantId, { kind, accountId, limit: 200, cursor });
-      for (const s of page.items) if (s.kind === kind && s.state !== 'deleting' && s.state !== 'deleted') byName.set(s.name, s);
-      cursor = page.nextCursor;
-    } while (cursor);
-    owned.set(kind, byName);
-  }
-  const matches = (r: ServiceReference, name: string) => {
-    const found = owned.get(r.kind)?.get(name);
-    return !!found && Object.entries(r.spec ?? {}).every(([k, v]) => (found.spec as Record<string, unknown>)[k] === v);
-  };
-  const missing = refs.filter((r) => !r.anyOf.some((name) => matches(r, name)));
+  const owned = new Map<string, Service[]>();
+  for (const kind of new Set(refs.map((r) => r.kind))) owned.set(kind, await liveServices(deps, tenantId, accountId, kind));
+  const missing = refs.filter((r) => !(owned.get(r.kind) ?? []).some((s) => satisfies(r, s)));
   if (missing.length) {
     throw new ValidationError(
       'This service refers to services the account does not have',
@@ -228,7 +203,7 @@ export async function createService(deps: CoreDeps, actor: Actor, input: unknown
   let expectSeq: number | undefined;
   if (limit !== undefined) {
     expectSeq = await deps.store.services.creationSeq(actor.tenantId, data.accountId);
-    if ((await countLive(deps, actor.tenantId, data.accountId, type.kind)) >= limit) {
+    if ((await liveServices(deps, actor.tenantId, data.accountId, type.kind)).length >= limit) {
       throw new ConflictError(
         `This account may have at most ${limit} ${type.label.toLowerCase()} service${limit === 1 ? '' : 's'}; ask the support team to raise the limit`,
         [{ path: ['kind'], message: `Limit ${limit} reached` }],
