@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/src/local/stack';
+import { hashBucket } from '@consort/shared/fleet/route-match';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
@@ -132,13 +133,16 @@ describe('route rules', () => {
   it('places services round-robin by hash-mod of their id, each on exactly one host', async () => {
     await owner.patch(`/v1/routes/${routes.ns1}`, { match: { hashmod: { field: 'id', n: 2, k: 0 } } });
     await owner.patch(`/v1/routes/${routes.ns2}`, { match: { hashmod: { field: 'id', n: 2, k: 1 } } });
+    const byBucket = [hosts.ns1.id, hosts.ns2.id];
     const seen = new Set<string>();
-    for (let i = 0; i < 8; i += 1) {
-      const { op } = await domain(plainAccount, `rr-${i}.test`);
-      expect(op.targets, JSON.stringify(op)).toHaveLength(1);
+    // Ids are random, so keep adding domains until both buckets have been used (8 at least; each extra one halves the
+    // chance of never seeing the second bucket). Every placement must match the bucket the domain computes.
+    for (let i = 0; i < 8 || (seen.size < 2 && i < 40); i += 1) {
+      const { op, serviceId } = await domain(plainAccount, `rr-${i}.test`);
+      expect(op.targets, JSON.stringify(op)).toEqual([byBucket[hashBucket(serviceId, 2)]]);
       seen.add(op.targets[0]);
     }
-    expect(seen.size).toBe(2); // 8 ids over 2 buckets: both used (probability of one bucket only is 2/256)
+    expect(seen.size).toBe(2);
   });
 
   it('previews which services a draft rule takes and where they go now', async () => {

@@ -133,10 +133,15 @@ export async function startHttpServer(options: {
     })();
   });
   server.keepAliveTimeout = 5_000;
+  // Bursts of a thousand connections at once (the numbering test, a bench) must queue, not be reset: a listen backlog
+  // above Node's 511 default, and no header/request deadlines, which on a busy loop fire before a queued request is
+  // even read. Slow-client protection belongs to API Gateway in AWS; this server only serves one machine.
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
+    server.listen({ port: options.port, host, backlog: 4096 }, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
