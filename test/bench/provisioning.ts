@@ -5,8 +5,10 @@
 //  2. the same scripts run bare (`ssh -i key host bash -s < script`, OpenSSH's client), for the floor;
 //  3. a rollout re-applying every zone on BENCH_HOSTS simulated hosts (host records with their own directories, all
 //     served by the one sshd) at BENCH_CONCURRENCY, against the ideal: ceil(hosts / concurrency) waves × the median
-//     bare time of one host's script.
-// Prints a JSON line last. Needs sshd (openssh-server) and named-checkzone (bind9-utils).
+//     bare time of one host's script, and against the same host scripts over bare ssh at the same concurrency (the
+//     floor on this machine); a host's time is split into waiting, script and recording.
+// Progress goes to stderr every 5 s (BENCH_DEBUG=1 adds each host's runs). Prints a JSON line last. Needs sshd
+// (openssh-server) and named-checkzone (bind9-utils).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -145,15 +147,57 @@ try {
     filter: { field: 'name', op: 'in', value: names },
   });
   if (rollout.status !== 202) throw new Error(`rollout: ${JSON.stringify(rollout.body)}`);
-  let final: { state: string; hosts: { state: string }[] };
+  type HostView = { state: string; startedAt?: string; finishedAt?: string; operations: { id: string }[] };
+  let final: { state: string; hosts: HostView[] };
+  let lastProgress = performance.now();
   for (;;) {
     final = (await owner.get(`/v1/rollouts/${rollout.body.id}`)).body;
     if (final.state !== 'running') break;
+    if (performance.now() - lastProgress > 5_000) {
+      lastProgress = performance.now();
+      const count = (state: string) => final.hosts.filter((h) => h.state === state).length;
+      process.stderr.write(
+        `rollout ${seconds(performance.now() - rolloutStart)} s: ${count('done')} done, ${count('running')} running, ` +
+          `${count('waiting')} waiting, ${count('failed')} failed, load ${loadavg()[0]!.toFixed(1)}\n`,
+      );
+    }
     await sleep(50);
   }
   const rolloutMs = performance.now() - rolloutStart;
+  // Where a host's time goes: from its start (the rollout moved it to running) to its last outcome.
+  const hostMs = final.hosts.filter((h) => h.startedAt && h.finishedAt).map((h) => Date.parse(h.finishedAt!) - Date.parse(h.startedAt!));
+  // …split into the wait before the script starts (queue, poller, workflow, connect), the script, and what follows.
+  const waitMs: number[] = [];
+  const scriptMs: number[] = [];
+  const afterMs: number[] = [];
+  for (const h of final.hosts) {
+    if (!h.startedAt || !h.finishedAt) continue;
+    const ops = await Promise.all(
+      h.operations.map(
+        async (o) => (await owner.get(`/v1/operations/${o.id}`)).body as { logs: { startedAt: string; durationMs: number }[] },
+      ),
+    );
+    const logs = ops.flatMap((o) => o.logs);
+    if (!logs.length) continue;
+    if (process.env.BENCH_DEBUG) process.stderr.write(`${h.startedAt} ${JSON.stringify(logs.map((l) => [l.startedAt, l.durationMs]))}\n`);
+    const start = Math.min(...logs.map((l) => Date.parse(l.startedAt)));
+    const end = Math.max(...logs.map((l) => Date.parse(l.startedAt) + l.durationMs));
+    waitMs.push(start - Date.parse(h.startedAt));
+    scriptMs.push(end - start);
+    afterMs.push(Date.parse(h.finishedAt) - end);
+  }
   load.push(loadavg()[0]!);
   const failedHosts = final.hosts.filter((h) => h.state !== 'done').length;
+  // The floor on this machine: every host's dry-run script over OpenSSH at the same concurrency (the same sshd,
+  // named-checkzone and cores), nothing else.
+  const bareRolloutStart = performance.now();
+  const queue = fleetHosts.map((h) => h.units.map((u) => u.script).join('\n'));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let script = queue.shift(); script !== undefined; script = queue.shift()) await bareSsh(sshArgs, script);
+    }),
+  );
+  const bareRolloutMs = performance.now() - bareRolloutStart;
   const zonesOnHost0 = execFileSync('ls', [join(sshd.dir, 'fleet', 'h0', 'zones')], { encoding: 'utf8' })
     .trim()
     .split('\n').length;
@@ -177,7 +221,13 @@ try {
       rolloutHosts: fleetHosts.length,
       rolloutConcurrency: CONCURRENCY,
       rolloutSeconds: seconds(rolloutMs),
+      rolloutBareSshSeconds: seconds(bareRolloutMs),
       rolloutIdealSeconds: seconds(ideal),
+      rolloutHostP50Seconds: hostMs.length ? seconds(percentile(hostMs, 50)) : null,
+      rolloutHostP95Seconds: hostMs.length ? seconds(percentile(hostMs, 95)) : null,
+      rolloutHostWaitP50Seconds: waitMs.length ? seconds(percentile(waitMs, 50)) : null,
+      rolloutHostScriptP50Seconds: scriptMs.length ? seconds(percentile(scriptMs, 50)) : null,
+      rolloutHostAfterP50Seconds: afterMs.length ? seconds(percentile(afterMs, 50)) : null,
       rolloutState: final.state,
       rolloutHostsNotDone: failedHosts,
       loadAverage: load.map((l) => Math.round(l * 100) / 100),

@@ -156,6 +156,17 @@ describe('rollouts', () => {
     expect(rollout.state).toBe('completed');
     expect(rollout.hosts.map((h) => h.state)).toEqual(['done', 'failed', 'failed', 'done']);
     expect(rollout.progress.services).toEqual({ total: 12, applied: 6, failed: 6, remaining: 0 });
+    // A host's three re-applies ran as one unit of work: one script naming every zone, one run, one reload.
+    for (const host of rollout.hosts) {
+      const ops = await Promise.all(host.operations.map(async (o) => (await owner.get(`/v1/operations/${o.id}`)).body));
+      const runs = ops.map((op) => {
+        expect(op.logs, host.hostName).toHaveLength(1);
+        return op.logs[0] as { script: string; startedAt: string };
+      });
+      expect(new Set(runs.map((r) => r.script)).size, host.hostName).toBe(1);
+      expect(new Set(runs.map((r) => r.startedAt)).size, host.hostName).toBe(1);
+      for (const zone of zones) expect(runs[0]!.script).toContain(zone);
+    }
     // Never more than two hosts between start and finish at any host's start.
     for (const host of rollout.hosts) {
       const at = Date.parse(host.startedAt!);

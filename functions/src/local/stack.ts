@@ -233,9 +233,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       queueUrl,
       handler: provisioningQueueHandler,
-      batchSize: 10,
-      // Lambda runs several batches of a FIFO queue at once (one per message group in flight): so does the runtime.
-      concurrency: 4,
+      // fauxqs hands out one message per FIFO group per receive, so a batch of several only mixes hosts, and the
+      // loop would wait for the slowest of them before taking more. One message per loop and ten loops: up to ten
+      // hosts run at once (Lambda runs a FIFO queue's groups in parallel too) and a slow host holds up no other.
+      batchSize: 1,
+      concurrency: 10,
       waitTimeSeconds: 1,
       log: (l) => log('queue', l),
     });

@@ -22,10 +22,13 @@ export interface ProvisioningQueue {
   send(messages: ReadonlyArray<{ groupId: string; deduplicationId: string; body: ProvisioningMessage }>): Promise<void>;
 }
 
-/** Body of one provisioning message: one operation attempt for one host. */
+/**
+ * Body of one provisioning message: operation attempts for one host, sent together so that they reach its worker
+ * together and run as one unit of work (one script, one reload). A queue may deliver one message of a FIFO group
+ * at a time (fauxqs does), so the batch is the message, not the receive.
+ */
 export interface ProvisioningMessage {
   tenantId: string;
   hostId: string;
-  operationId: string;
-  attempt: number;
+  operations: { id: string; attempt: number }[];
 }

@@ -7,6 +7,7 @@ import { parseInput } from '../core/validate';
 import { resolveRouting, type Routing } from '../fleet/routing';
 import { routingDocument } from '../fleet/route-match';
 import { OperationState, type Operation } from './model';
+import type { ProvisioningQueue } from '../ports/crypto';
 
 const OperationQuery = PageQuery.extend({ state: OperationState.optional(), serviceId: z.string().max(40).optional() });
 
@@ -90,16 +91,39 @@ async function routeOperation(deps: CoreDeps, tenantId: string, op: Operation): 
   return resolveRouting(routes, op.kind, doc);
 }
 
+/** At most this many operations per message (an SQS body is ≤ 256 KB; an entry is under 60 bytes). */
+export const OPERATIONS_PER_MESSAGE = 100;
+
+/**
+ * The queue messages for dispatched operations: one per host (per 100 operations) with that host's operations in
+ * order. The deduplication id names the attempts it carries, so a re-send of the same set inside SQS's 5-minute
+ * window is dropped and any other set is not. Pure; `sha256` is the crypto port's.
+ */
+export function hostMessages(ops: readonly Operation[], sha256: (text: string) => string): Parameters<ProvisioningQueue['send']>[0] {
+  const byHost = new Map<string, { tenantId: string; operations: { id: string; attempt: number }[] }>();
+  for (const op of ops) {
+    for (const hostId of op.targets) {
+      const entry = byHost.get(hostId) ?? { tenantId: op.tenantId, operations: [] };
+      entry.operations.push({ id: op.id, attempt: op.attempt });
+      byHost.set(hostId, entry);
+    }
+  }
+  const messages = [];
+  for (const [hostId, { tenantId, operations }] of byHost) {
+    for (let i = 0; i < operations.length; i += OPERATIONS_PER_MESSAGE) {
+      const chunk = operations.slice(i, i + OPERATIONS_PER_MESSAGE);
+      const deduplicationId =
+        chunk.length === 1
+          ? `${chunk[0]!.id}-${chunk[0]!.attempt}-${hostId}`
+          : sha256(`${hostId}\n${chunk.map((o) => `${o.id}-${o.attempt}`).join('\n')}`);
+      messages.push({ groupId: `${tenantId}#${hostId}`, deduplicationId, body: { tenantId, hostId, operations: chunk } });
+    }
+  }
+  return messages;
+}
+
 async function sendToHosts(deps: CoreDeps, ops: readonly Operation[]): Promise<void> {
-  await deps.queue.send(
-    ops.flatMap((op) =>
-      op.targets.map((hostId) => ({
-        groupId: `${op.tenantId}#${hostId}`,
-        deduplicationId: `${op.id}-${op.attempt}-${hostId}`,
-        body: { tenantId: op.tenantId, hostId, operationId: op.id, attempt: op.attempt },
-      })),
-    ),
-  );
+  await deps.queue.send(hostMessages(ops, (text) => deps.crypto.sha256(text)));
 }
 
 export interface SweepOptions {
