@@ -15,7 +15,7 @@ import { ConflictError } from '../../core/errors';
 import { BillRenderModel } from '../../documents/render-model';
 import type { BillSummary, OrderBillingWrite, Store } from '../../ports/store';
 import { call, decodeCursor, encodeCursor, isConditionFailure, strip } from './dynamo-store';
-import { indexKeys, keys } from './keys';
+import { indexKeys, keys, SK_PREFIX, skRange } from './keys';
 
 // Bills on the single table (docs/data-model.md "Bills"). Issued bills are protected structurally: `write` only ever
 // touches items whose stored state is `open`, `transition` only sets lifecycle attributes, and the render model is a
@@ -98,6 +98,86 @@ function parseSummary(item: Item): BillSummary {
 }
 
 /** The Store's `bills` section over one table. */
+/** Which series an issue advances and the number it expects to find there (0: the series item does not exist yet). */
+interface SeriesClaim {
+  type: Bill['type'];
+  year: number;
+  expectedLast: number;
+}
+
+// The items of an issue, shared by single closes (`issue`) and block closes (`issueMany`): the series counter moved
+// from the expected last number to `last`, a write-once claim per number, the bill as issued (only from the open
+// version read), its frozen render model (write-once) and the tenant logo it points to (by content hash).
+
+function seriesAdvance(TableName: string, tid: string, series: SeriesClaim, last: number, billId: string): TransactItem {
+  return {
+    Update: {
+      TableName,
+      Key: keys.billSeries(tid, series.type, series.year),
+      UpdateExpression: 'SET #last = :n, billId = :bid',
+      ConditionExpression: series.expectedLast === 0 ? 'attribute_not_exists(pk)' : '#last = :expected',
+      ExpressionAttributeNames: { '#last': 'last' },
+      ExpressionAttributeValues: {
+        ':n': last,
+        ':bid': billId,
+        ...(series.expectedLast === 0 ? {} : { ':expected': series.expectedLast }),
+      },
+    },
+  };
+}
+
+function numberClaim(TableName: string, tid: string, series: SeriesClaim, bill: Bill): TransactItem {
+  return {
+    Put: {
+      TableName,
+      Item: {
+        ...keys.billNumber(tid, series.type, series.year, bill.sequence!),
+        entity: 'billNumber',
+        billId: bill.id,
+        number: bill.number,
+        sequence: bill.sequence,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+function issuedBillPut(TableName: string, bill: Bill, expectedVersion: number): TransactItem {
+  return {
+    Put: {
+      TableName,
+      Item: billItem(bill),
+      ConditionExpression: 'version = :v AND #state = :open',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':v': expectedVersion, ':open': 'open' },
+    },
+  };
+}
+
+function documentPut(TableName: string, bill: Bill): { put: TransactItem; logo?: { sha256: string; dataUrl: string } } {
+  const { logo, ...tenant } = bill.renderModel!.tenant;
+  const sha256 = logo ? createHash('sha256').update(logo).digest('hex') : undefined;
+  return {
+    put: {
+      Put: {
+        TableName,
+        Item: {
+          ...keys.billDocument(bill.tenantId, bill.id),
+          entity: 'billDocument',
+          model: JSON.stringify({ ...bill.renderModel, tenant: { ...tenant, logo: null } }),
+          ...(sha256 ? { logoSha256: sha256 } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    ...(logo && sha256 ? { logo: { sha256, dataUrl: logo } } : {}),
+  };
+}
+
+function logoPut(TableName: string, tid: string, sha256: string, dataUrl: string): TransactItem {
+  return { Put: { TableName, Item: { ...keys.billLogo(tid, sha256), entity: 'billLogo', dataUrl } } };
+}
+
 export function createBillStore(db: DynamoDBDocumentClient, tableName: string): Store['bills'] {
   const TableName = tableName;
 
@@ -217,8 +297,8 @@ export function createBillStore(db: DynamoDBDocumentClient, tableName: string): 
         input = { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to', ScanIndexForward: false };
       } else {
         values[':pk'] = tid;
-        values[':sk'] = 'BILL#';
-        input = { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ScanIndexForward: false };
+        Object.assign(values, skRange('BILL#'));
+        input = { KeyConditionExpression: SK_PREFIX, ScanIndexForward: false };
       }
       if (q.type) filterOn('type', '=', q.type);
       if (!(q.state && !q.dueBefore && !q.accountId)) {
@@ -264,8 +344,8 @@ export function createBillStore(db: DynamoDBDocumentClient, tableName: string): 
     listNumbers: async (tid, type, year, { limit, cursor }) => {
       const page = await query(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': tid, ':sk': `BILLNUM#${type}#${year}#` },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': tid, ...skRange(`BILLNUM#${type}#${year}#`) },
           Limit: limit,
         },
         cursor,
@@ -338,59 +418,12 @@ export function createBillStore(db: DynamoDBDocumentClient, tableName: string): 
       const items: TransactItem[] = [];
       if (series) {
         if (bill.sequence !== series.expectedLast + 1 || !bill.number) throw new RangeError('The bill must carry the next number');
-        items.push({
-          Update: {
-            TableName,
-            Key: keys.billSeries(tid, series.type, series.year),
-            UpdateExpression: 'SET #last = :n, billId = :bid',
-            ConditionExpression: series.expectedLast === 0 ? 'attribute_not_exists(pk)' : '#last = :expected',
-            ExpressionAttributeNames: { '#last': 'last' },
-            ExpressionAttributeValues: {
-              ':n': bill.sequence,
-              ':bid': bill.id,
-              ...(series.expectedLast === 0 ? {} : { ':expected': series.expectedLast }),
-            },
-          },
-        });
-        items.push({
-          Put: {
-            TableName,
-            Item: {
-              ...keys.billNumber(tid, series.type, series.year, bill.sequence),
-              entity: 'billNumber',
-              billId: bill.id,
-              number: bill.number,
-              sequence: bill.sequence,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
+        items.push(seriesAdvance(TableName, tid, series, series.expectedLast + 1, bill.id), numberClaim(TableName, tid, series, bill));
       }
-      items.push({
-        Put: {
-          TableName,
-          Item: billItem(bill),
-          ConditionExpression: 'version = :v AND #state = :open',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':v': expectedVersion, ':open': 'open' },
-        },
-      });
-      const { logo, ...tenant } = bill.renderModel.tenant;
-      const logoSha256 = logo ? createHash('sha256').update(logo).digest('hex') : undefined;
-      items.push({
-        Put: {
-          TableName,
-          Item: {
-            ...keys.billDocument(tid, bill.id),
-            entity: 'billDocument',
-            model: JSON.stringify({ ...bill.renderModel, tenant: { ...tenant, logo: null } }),
-            ...(logoSha256 ? { logoSha256 } : {}),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-      if (logo && logoSha256)
-        items.push({ Put: { TableName, Item: { ...keys.billLogo(tid, logoSha256), entity: 'billLogo', dataUrl: logo } } });
+      items.push(issuedBillPut(TableName, bill, expectedVersion));
+      const document = documentPut(TableName, bill);
+      items.push(document.put);
+      if (document.logo) items.push(logoPut(TableName, tid, document.logo.sha256, document.logo.dataUrl));
       try {
         await call(() => db.send(new TransactWriteCommand({ TransactItems: items })));
         return 'issued';
@@ -410,20 +443,7 @@ export function createBillStore(db: DynamoDBDocumentClient, tableName: string): 
       if (bills.length === 0) return { result: 'issued' };
       const items: TransactItem[] = [];
       const last = series.expectedLast + bills.length;
-      items.push({
-        Update: {
-          TableName,
-          Key: keys.billSeries(tid, series.type, series.year),
-          UpdateExpression: 'SET #last = :n, billId = :bid',
-          ConditionExpression: series.expectedLast === 0 ? 'attribute_not_exists(pk)' : '#last = :expected',
-          ExpressionAttributeNames: { '#last': 'last' },
-          ExpressionAttributeValues: {
-            ':n': last,
-            ':bid': bills[bills.length - 1]!.bill.id,
-            ...(series.expectedLast === 0 ? {} : { ':expected': series.expectedLast }),
-          },
-        },
-      });
+      items.push(seriesAdvance(TableName, tid, series, last, bills[bills.length - 1]!.bill.id));
       const logos = new Map<string, string>();
       const billAt = new Map<number, string>();
       for (const [i, { bill, expectedVersion }] of bills.entries()) {
@@ -431,48 +451,15 @@ export function createBillStore(db: DynamoDBDocumentClient, tableName: string): 
         if (bill.state === 'open' || !bill.renderModel) throw new RangeError('Issue bills in their closed form, with render models');
         if (bill.type !== series.type || bill.fiscalYear !== series.year || bill.sequence !== series.expectedLast + i + 1 || !bill.number)
           throw new RangeError('The bills must carry the next numbers of their series, in order');
-        items.push({
-          Put: {
-            TableName,
-            Item: {
-              ...keys.billNumber(tid, series.type, series.year, bill.sequence),
-              entity: 'billNumber',
-              billId: bill.id,
-              number: bill.number,
-              sequence: bill.sequence,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
+        items.push(numberClaim(TableName, tid, series, bill));
         billAt.set(items.length, bill.id);
-        items.push({
-          Put: {
-            TableName,
-            Item: billItem(bill),
-            ConditionExpression: 'version = :v AND #state = :open',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':v': expectedVersion, ':open': 'open' },
-          },
-        });
-        const { logo, ...tenant } = bill.renderModel.tenant;
-        const logoSha256 = logo ? createHash('sha256').update(logo).digest('hex') : undefined;
-        if (logo && logoSha256) logos.set(logoSha256, logo);
+        items.push(issuedBillPut(TableName, bill, expectedVersion));
+        const document = documentPut(TableName, bill);
+        if (document.logo) logos.set(document.logo.sha256, document.logo.dataUrl);
         billAt.set(items.length, bill.id);
-        items.push({
-          Put: {
-            TableName,
-            Item: {
-              ...keys.billDocument(tid, bill.id),
-              entity: 'billDocument',
-              model: JSON.stringify({ ...bill.renderModel, tenant: { ...tenant, logo: null } }),
-              ...(logoSha256 ? { logoSha256 } : {}),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
+        items.push(document.put);
       }
-      for (const [sha, dataUrl] of logos)
-        items.push({ Put: { TableName, Item: { ...keys.billLogo(tid, sha), entity: 'billLogo', dataUrl } } });
+      for (const [sha, dataUrl] of logos) items.push(logoPut(TableName, tid, sha, dataUrl));
       if (items.length > MAX_TRANSACTION_ITEMS) throw new RangeError(`${items.length} items exceed one transaction`);
       try {
         await call(() => db.send(new TransactWriteCommand({ TransactItems: items })));

@@ -13,7 +13,7 @@ import type { ContractedPack } from '../../catalog/model';
 import { ConflictError } from '../../core/errors';
 import type { Store } from '../../ports/store';
 import { call, decodeCursor, encodeCursor, isConditionFailure, strip } from './dynamo-store';
-import { indexKeys, keys } from './keys';
+import { indexKeys, keys, SK_PREFIX, skRange } from './keys';
 
 // Billing runs on the single table (docs/data-model.md "Billing runs"): the run record under the tenant (listed newest
 // first through gsi2), written only at the version it was read, and one item per committed page of accounts, written
@@ -112,8 +112,8 @@ export function createBillingRunStore(db: DynamoDBDocumentClient, tableName: str
     accountIds: async (tid, { limit, cursor }) => {
       const page = await query(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': tid, ':sk': 'ACCOUNT#' },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': tid, ...skRange('ACCOUNT#') },
           ProjectionExpression: '#id',
           ExpressionAttributeNames: { '#id': 'id' },
           Limit: limit,
@@ -170,8 +170,8 @@ export function createBillingRunStore(db: DynamoDBDocumentClient, tableName: str
       do {
         const page = await query(
           {
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-            ExpressionAttributeValues: { ':pk': tid, ':sk': 'ACCOUNT#' },
+            KeyConditionExpression: SK_PREFIX,
+            ExpressionAttributeValues: { ':pk': tid, ...skRange('ACCOUNT#') },
             Select: 'COUNT',
           },
           cursor,

@@ -34,7 +34,7 @@ import { createRolloutStore } from './rollout-store';
 import { createTemplateStore } from './template-store';
 import { createPaymentStore } from './payment-store';
 import { createSepaStore } from './sepa-store';
-import { indexKeys, KEY_ATTRIBUTES, keys, PLATFORM_PK } from './keys';
+import { indexKeys, KEY_ATTRIBUTES, keys, PLATFORM_PK, SK_PREFIX, skRange } from './keys';
 
 type Item = Record<string, unknown>;
 
@@ -173,8 +173,8 @@ export class DynamoStore implements Store {
     do {
       const page = await this.query<T>(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': pk, ...skRange(skPrefix) },
         },
         cursor,
         pk,
@@ -228,8 +228,8 @@ export class DynamoStore implements Store {
     listIds: async (cursor) => {
       const page = await this.query<{ tenantId: string }>(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': PLATFORM_PK, ':sk': 'TENANT#' },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': PLATFORM_PK, ...skRange('TENANT#') },
           Limit: 100,
         },
         cursor,
@@ -249,8 +249,8 @@ export class DynamoStore implements Store {
     list: (tid, { limit, cursor }) =>
       this.query<User>(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': tid, ':sk': 'USER#' },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': tid, ...skRange('USER#') },
           Limit: limit,
         },
         cursor,
@@ -321,13 +321,13 @@ export class DynamoStore implements Store {
     list: (tid, { limit, cursor, q }) =>
       this.query<Account>(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          KeyConditionExpression: SK_PREFIX,
           ...(q
             ? {
                 FilterExpression: 'contains(searchText, :q)',
-                ExpressionAttributeValues: { ':pk': tid, ':sk': 'ACCOUNT#', ':q': q.toLowerCase() },
+                ExpressionAttributeValues: { ':pk': tid, ...skRange('ACCOUNT#'), ':q': q.toLowerCase() },
               }
-            : { ExpressionAttributeValues: { ':pk': tid, ':sk': 'ACCOUNT#' } }),
+            : { ExpressionAttributeValues: { ':pk': tid, ...skRange('ACCOUNT#') } }),
           Limit: limit,
           ScanIndexForward: false,
         },
@@ -440,8 +440,8 @@ export class DynamoStore implements Store {
       }
       return this.query<Service>(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': tid, ':sk': 'SERVICE#' },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': tid, ...skRange('SERVICE#') },
           Limit: limit,
           ScanIndexForward: false,
         },
@@ -603,8 +603,8 @@ export class DynamoStore implements Store {
       }
       return this.query<Operation>(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': tid, ':sk': 'OP#' },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': tid, ...skRange('OP#') },
           ScanIndexForward: false,
           Limit: limit,
         },
@@ -760,10 +760,10 @@ export class DynamoStore implements Store {
         this.db.send(
           new QueryCommand({
             TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+            KeyConditionExpression: SK_PREFIX,
             FilterExpression: '#a = :v',
             ExpressionAttributeNames: { '#a': attribute },
-            ExpressionAttributeValues: { ':pk': tid, ':sk': skPrefix, ':v': value },
+            ExpressionAttributeValues: { ':pk': tid, ...skRange(skPrefix), ':v': value },
             ProjectionExpression: 'pk',
             ExclusiveStartKey: start,
           }),
@@ -807,8 +807,8 @@ export class DynamoStore implements Store {
     list: async (tid, { limit, cursor }) => {
       const page = await this.query<Item>(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': tid, ':sk': 'ORDER#' },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': tid, ...skRange('ORDER#') },
           Limit: limit,
           ScanIndexForward: false,
         },

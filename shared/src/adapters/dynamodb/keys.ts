@@ -5,6 +5,19 @@
  */
 export const PLATFORM_PK = 'PLATFORM';
 
+/**
+ * "Sort key starts with `prefix`" as a key condition on the base table. Written as the range
+ * `sk BETWEEN prefix AND prefix + U+10FFFF` (the highest code point, so every key that starts with the prefix sorts
+ * inside it, and nothing else does) rather than `begins_with(sk, prefix)`: the two select the same items on
+ * DynamoDB, but DynamoDB Local answers `begins_with` by reading the whole partition, and a tenant's partition holds
+ * all of its items (measured: 21 ms per query at 100,000 items against 2 ms for the range; decisions.md).
+ * Use with `...skRange(prefix)` in the ExpressionAttributeValues, beside `':pk'`.
+ */
+export const SK_PREFIX = 'pk = :pk AND sk BETWEEN :sk AND :skEnd';
+export function skRange(prefix: string): { ':sk': string; ':skEnd': string } {
+  return { ':sk': prefix, ':skEnd': `${prefix}\u{10FFFF}` };
+}
+
 export const keys = {
   tenant: (tid: string) => ({ pk: tid, sk: 'TENANT' }),
   tenantDirectory: (tid: string) => ({ pk: PLATFORM_PK, sk: `TENANT#${tid}` }),

@@ -13,7 +13,7 @@ import { DunningRecord } from '../../payments/dunning';
 import { CreditTransferBatch, PaymentSettings, PaymentSource, Transaction } from '../../payments/model';
 import type { BillAllocation, Store, TransactionRefKind } from '../../ports/store';
 import { call, decodeCursor, encodeCursor, strip } from './dynamo-store';
-import { indexKeys, keys } from './keys';
+import { indexKeys, keys, SK_PREFIX, skRange } from './keys';
 
 // Payments on the single table (docs/data-model.md "Payments"). A transaction item, one link item per allocated bill
 // (carrying the transaction's state, so a bill's paid amount is one query) and one claim item per external reference
@@ -64,8 +64,8 @@ export function createPaymentStore(db: DynamoDBDocumentClient, tableName: string
     do {
       const page = await query(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': tid, ':sk': prefix },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': tid, ...skRange(prefix) },
           ConsistentRead: true,
         },
         cursor,
@@ -321,8 +321,8 @@ export function createPaymentStore(db: DynamoDBDocumentClient, tableName: string
     async listCreditTransferBatches(tid, q) {
       const page = await query(
         {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': tid, ':sk': 'CTBATCH#' },
+          KeyConditionExpression: SK_PREFIX,
+          ExpressionAttributeValues: { ':pk': tid, ...skRange('CTBATCH#') },
           ProjectionExpression:
             'tenantId, id, messageId, painVersion, #s, executionDate, #c, controlSum, #f, createdBy, createdAt, executedBy, executedAt, version',
           ExpressionAttributeNames: { '#s': 'state', '#c': 'count', '#f': 'file' },

@@ -3,7 +3,7 @@ import { ConflictError } from '../../core/errors';
 import type { Store } from '../../ports/store';
 import type { Rollout } from '../../provisioning/rollouts';
 import { call, decodeCursor, encodeCursor, isConditionFailure, strip } from './dynamo-store';
-import { keys } from './keys';
+import { keys, SK_PREFIX, skRange } from './keys';
 
 // Rollouts on the single table: one item per rollout (`ROLLOUT#<id>`, ids are ULIDs so the tenant's rollouts list
 // newest first by sort key). The plan and the per-host counters live in the item; every write is conditional on
@@ -37,8 +37,8 @@ export function createRolloutStore(db: DynamoDBDocumentClient, tableName: string
         db.send(
           new QueryCommand({
             TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-            ExpressionAttributeValues: { ':pk': tid, ':sk': 'ROLLOUT#' },
+            KeyConditionExpression: SK_PREFIX,
+            ExpressionAttributeValues: { ':pk': tid, ...skRange('ROLLOUT#') },
             ScanIndexForward: false,
             Limit: limit,
             ExclusiveStartKey: decodeCursor(cursor, tid),

@@ -3,7 +3,7 @@ import { ConflictError } from '../../core/errors';
 import type { Store } from '../../ports/store';
 import type { TemplateVersion } from '../../provisioning/templates';
 import { call, isConditionFailure, strip } from './dynamo-store';
-import { keys } from './keys';
+import { keys, SK_PREFIX, skRange } from './keys';
 
 // Template overrides on the single table: every version is its own item (`TPLVER#<path>#<version>`, never changed) and
 // `TPLHEAD#<path>` copies the latest one. One query of the heads gives a tenant's active overrides (what every
@@ -20,8 +20,8 @@ export function createTemplateStore(db: DynamoDBDocumentClient, tableName: strin
         db.send(
           new QueryCommand({
             TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-            ExpressionAttributeValues: { ':pk': tid, ':sk': prefix },
+            KeyConditionExpression: SK_PREFIX,
+            ExpressionAttributeValues: { ':pk': tid, ...skRange(prefix) },
             ScanIndexForward: forward,
             ConsistentRead: true,
             ExclusiveStartKey: start,
