@@ -133,7 +133,10 @@ describe('automatic charge on close', () => {
 
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => chargeOnClose(stack.deps, tenantId, billId)));
     expect(outcomes.filter((o) => o.result === 'charged')).toHaveLength(1);
-    expect(outcomes.filter((o) => o.result !== 'charged').map((o) => o.result)).toEqual(['already', 'already', 'already', 'already']);
+    expect(
+      outcomes.filter((o) => o.result !== 'charged').map((o) => o.result),
+      JSON.stringify(outcomes),
+    ).toEqual(['already', 'already', 'already', 'already']);
     // Later replays find the bill paid.
     expect(await chargeOnClose(stack.deps, tenantId, billId)).toMatchObject({ result: 'skipped', reason: 'not a payable bill' });
     // A second close of the same bill is refused (409) and charges nothing either.

@@ -395,7 +395,17 @@ export async function chargeOnClose(deps: PaymentDeps, tenantId: string, billId:
     } else if (tx.state !== 'created' || tx.refs.stripePaymentIntentId) {
       return { result: 'already', transactionId: tx.id };
     }
-    const done = await chargeSavedCard(deps, tx, source, connected, key);
+    let done: Transaction;
+    try {
+      done = await chargeSavedCard(deps, tx, source, connected, key);
+    } catch (error) {
+      // A replay that found the transaction not yet charged may be racing the close that created it (same
+      // idempotency key, so Stripe charges once): whichever records the intent second loses the write. If the
+      // transaction has its intent now, the other one charged.
+      const now = earlier ? await deps.store.payments.get(tenantId, tx.id) : undefined;
+      if (now && (now.state !== 'created' || now.refs.stripePaymentIntentId)) return { result: 'already', transactionId: tx.id };
+      throw error;
+    }
     return { result: done.state === 'failed' ? 'failed' : 'charged', transactionId: done.id, reason: done.failure?.code };
   } catch (error) {
     return { result: 'error', reason: (error as Error).message };
