@@ -148,6 +148,10 @@ describe.skipIf(!browserTestsRunnable)('admin and member portals in a browser', 
       if (state !== 'pending') break;
     }
     expect(state, 'provisioning state of the domain').toBe('applied');
+    // The domain's latest operations: the create, applied at its first attempt, linking to its log.
+    const operations = page.getByRole('table', { name: 'Latest operations' });
+    expect(await operations.getByRole('row').nth(1).innerText()).toMatch(/Apply\s+Applied\s+1\s+—/);
+    await shows(operations.getByRole('link', { name: /^Operation of / }));
 
     const zoneFiles = readdirSync(zonesDir).filter((f) => f.includes(domain));
     expect(zoneFiles, `zone files in ${zonesDir}: ${readdirSync(zonesDir).join(', ')}`).toHaveLength(1);

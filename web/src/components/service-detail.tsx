@@ -3,8 +3,9 @@
 import { ActionButton } from '@/components/action-button';
 import { ActionForm, SubmitButton } from '@/components/form';
 import { Link } from '@/components/link';
+import { ServiceOperations } from '@/components/service-operations';
 import { ServiceFormFields } from '@/components/service-form-fields';
-import { DescriptionList, EmptyState, Notice, PageHeader, Section, StateBadge, Table } from '@/components/ui';
+import { DescriptionList, EmptyState, Notice, PageHeader, Section, StateBadge } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { editableFields, initialValues } from '@/lib/service-form';
 import { deleteService, setServiceDisabled, updateService } from '@/server/actions/services';
@@ -171,47 +172,7 @@ export async function ServiceDetail({ scope, service, query }: { scope: Scope; s
         </Section>
       )}
 
-      {operations && (
-        <Section
-          title={t('selfService.operationsTitle')}
-          id="operations"
-          actions={<Link href={`/admin/operations?serviceId=${encodeURIComponent(service.id)}`}>{t('domains.allOperations')}</Link>}
-        >
-          {operations.items.length === 0 ? (
-            <EmptyState>{t('operations.empty')}</EmptyState>
-          ) : (
-            <Table caption={t('selfService.operationsTitle')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('operations.created')}</th>
-                  <th scope="col">{t('operations.action')}</th>
-                  <th scope="col">{t('operations.state')}</th>
-                  <th scope="col">{t('operations.error')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {operations.items.map((op) => (
-                  <tr key={op.id}>
-                    <th scope="row">
-                      <Link
-                        href={`/admin/operations/${op.id}`}
-                        aria-label={t('operations.openNamed', { date: fmt.dateTime(op.createdAt) })}
-                      >
-                        {fmt.dateTime(op.createdAt)}
-                      </Link>
-                    </th>
-                    <td>{t(`operations.actions.${op.action}`)}</td>
-                    <td>
-                      <StateBadge state={op.state} />
-                    </td>
-                    <td>{op.error ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
-          )}
-        </Section>
-      )}
+      {operations && <ServiceOperations serviceId={service.id} operations={operations} title={t('selfService.operationsTitle')} />}
 
       {permissions.delete && !gone && (
         <Section title={t('selfService.dangerTitle')} id="danger" description={t('selfService.deleteHint')}>

@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import { Link } from '@/components/link';
+import { ServiceOperations } from '@/components/service-operations';
 import { ActionButton } from '@/components/action-button';
 import { DomainStatus } from '@/components/domain-status';
 import { RecordsEditor } from '@/components/records-editor';
-import { DescriptionList, EmptyState, Notice, PageHeader, Section, StateBadge, Table } from '@/components/ui';
+import { DescriptionList, Notice, PageHeader, Section, StateBadge } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { deleteDomain } from '@/server/actions/domains';
 import { apiGet } from '@/server/api';
@@ -71,49 +72,7 @@ export default async function DomainPage({ params, searchParams }: { params: Par
 
       <RecordsEditor service={service} scope="admin" editIndex={editIndex} canEdit={canWrite} defaultTtl={tenant.settings.dns.ttl} />
 
-      {operations && (
-        <Section
-          title={t('domains.operationsTitle')}
-          id="operations"
-          actions={<Link href={`/admin/operations?serviceId=${encodeURIComponent(service.id)}`}>{t('domains.allOperations')}</Link>}
-        >
-          {operations.items.length === 0 ? (
-            <EmptyState>{t('operations.empty')}</EmptyState>
-          ) : (
-            <Table caption={t('domains.operationsTitle')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('operations.created')}</th>
-                  <th scope="col">{t('operations.action')}</th>
-                  <th scope="col">{t('operations.state')}</th>
-                  <th scope="col">{t('operations.attempt')}</th>
-                  <th scope="col">{t('operations.error')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {operations.items.map((op) => (
-                  <tr key={op.id}>
-                    <th scope="row">
-                      <Link
-                        href={`/admin/operations/${op.id}`}
-                        aria-label={t('operations.openNamed', { date: fmt.dateTime(op.createdAt) })}
-                      >
-                        {fmt.dateTime(op.createdAt)}
-                      </Link>
-                    </th>
-                    <td>{t(`operations.actions.${op.action}`)}</td>
-                    <td>
-                      <StateBadge state={op.state} />
-                    </td>
-                    <td>{fmt.number(op.attempt)}</td>
-                    <td>{op.error ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
-          )}
-        </Section>
-      )}
+      {operations && <ServiceOperations serviceId={service.id} operations={operations} title={t('domains.operationsTitle')} withAttempt />}
 
       {canWrite && service.state !== 'deleting' && service.state !== 'deleted' && (
         <Section title={t('domains.dangerTitle')} id="danger" description={t('domains.deleteHint')}>
