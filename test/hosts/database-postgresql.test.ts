@@ -132,6 +132,10 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
     expect(await pg.as(app, password, 'SELECT title FROM posts', blog)).toMatchObject({ ok: true, stdout: 'hello\n' });
     expect((await pg.as(app, password, "INSERT INTO posts VALUES (2, 'no')", blog)).stderr).toMatch(/permission denied/);
     expect((await pg.as(app, password, 'SELECT 1', 'postgres')).ok).toBe(true); // the maintenance database keeps PUBLIC access
+    // Tables the database's owner creates later come with the same privileges (default privileges).
+    await pg.sql('CREATE TABLE later (id serial PRIMARY KEY)', blog);
+    expect(await onTable(blog, 'later')).toBe('SELECT');
+    expect(await pg.as(app, password, 'SELECT count(*) FROM later', blog)).toMatchObject({ ok: true, stdout: '0\n' });
   });
 
   it('is idempotent: saving the same spec again leaves role and privileges as they were', async () => {
@@ -162,6 +166,14 @@ describe.skipIf(!ready)('PostgreSQL databases and users over SSH', () => {
     expect(await onDatabase(blog)).toBe('');
     expect(await onTable(blog, 'posts')).toBe(''); // object privileges left too, not only CONNECT
     expect(await onTable(shop, 't')).toBe('SELECT INSERT UPDATE DELETE');
+    // The defaults follow the grants: read-write on shop's future tables, none left on blog's.
+    await pg.sql('CREATE TABLE w (id int)', shop);
+    expect(await onTable(shop, 'w')).toBe('SELECT INSERT UPDATE DELETE');
+    await pg.sql('CREATE TABLE later2 (id int)', blog);
+    expect(await onTable(blog, 'later2')).toBe('');
+    expect(await one(`SELECT count(*) FROM pg_default_acl a, aclexplode(a.defaclacl) x WHERE x.grantee = ${q(app)}::regrole`, blog)).toBe(
+      '0',
+    );
     expect((await pg.as(app, 'an0ther-password', 'CREATE TABLE u (id int)', shop)).stderr).toMatch(/permission denied/);
     expect((await pg.as(app, 'an0ther-password', 'SELECT 1', blog)).stderr).toMatch(/permission denied/);
   });
