@@ -87,4 +87,17 @@ describe.skipIf(!browserTestsRunnable)('refunds in the staff portal', () => {
     expect(tx).toMatchObject({ state: 'succeeded', allocations: [{ refunded: '12.50' }] });
     expect((await owner.get(`/v1/bills/${tx.allocations[0].billId}/payments`)).body).toMatchObject({ paid: '17.50' });
   });
+
+  it('turns the automatic charge on close off (after confirming) and on again', async () => {
+    reportFailures(() => session, 'auto-charge-setting');
+    await page.goto('/admin/payments/transactions');
+    await shows(page.getByText(/^On: a bill is charged/));
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Turn off automatic charges' }).click();
+    await shows(page.getByText(/^Off: bills wait/));
+    expect((await owner.get('/v1/payments/settings')).body.autoCharge).toBe(false);
+    await page.getByRole('button', { name: 'Turn on automatic charges' }).click();
+    await shows(page.getByText(/^On: a bill is charged/));
+    expect((await owner.get('/v1/payments/settings')).body.autoCharge).toBe(true);
+  });
 });

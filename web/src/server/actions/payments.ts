@@ -74,6 +74,14 @@ export async function connectStripe(_state: FormState, formData: FormData): Prom
   return state;
 }
 
+/** Staff: turn the automatic charge of a default saved card on close on or off (tenant payment settings). */
+export async function setAutoCharge(enabled: boolean, _state: FormState, formData: FormData): Promise<FormState> {
+  return handleForm(formData, async () => {
+    await api('PATCH', '/v1/payments/settings', { autoCharge: enabled });
+    revalidatePath('/admin/payments/transactions');
+  });
+}
+
 /** Staff: move a transaction (a transfer received, a payment failed…). */
 export async function moveTransaction(transactionId: string, _state: FormState, formData: FormData): Promise<FormState> {
   return handleForm(formData, async () => {

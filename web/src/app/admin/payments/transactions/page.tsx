@@ -4,7 +4,7 @@ import { Link } from '@/components/link';
 import { Badge, DescriptionList, EmptyState, PageHeader, Pager, Section, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { apiGet } from '@/server/api';
-import { connectStripe, moveTransaction } from '@/server/actions/payments';
+import { connectStripe, setAutoCharge, moveTransaction } from '@/server/actions/payments';
 import { getFormat } from '@/server/format';
 import { can } from '@/server/queries';
 import type { PaymentSettings, Transaction, TransactionState } from '@consort/shared/payments/model';
@@ -50,11 +50,21 @@ export default async function TransactionsPage({ searchParams }: { searchParams:
               settings.stripe ? <span className="mono">{settings.stripe.accountId}</span> : t('payments.notConnected'),
             ],
             [t('payments.cardPayments'), settings.cardPayments ? t('common.yes') : t('common.no')],
+            [t('payments.autoCharge'), settings.autoCharge ? t('payments.autoChargeOn') : t('payments.autoChargeOff')],
           ]}
         />
-        {canConnect && !settings.cardPayments && (
+        {((canConnect && !settings.cardPayments) || canWrite) && (
           <p className="form-actions">
-            <ActionButton action={connectStripe} variant="primary" label={t('payments.connectStripe')} />
+            {canConnect && !settings.cardPayments && (
+              <ActionButton action={connectStripe} variant="primary" label={t('payments.connectStripe')} />
+            )}
+            {canWrite && (
+              <ActionButton
+                action={setAutoCharge.bind(null, !settings.autoCharge)}
+                label={settings.autoCharge ? t('payments.autoChargeTurnOff') : t('payments.autoChargeTurnOn')}
+                {...(settings.autoCharge ? { confirm: t('payments.autoChargeTurnOffConfirm') } : {})}
+              />
+            )}
           </p>
         )}
       </Section>
