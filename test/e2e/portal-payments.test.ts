@@ -64,7 +64,7 @@ describe.skipIf(!browserTestsRunnable)('payment methods and mandates in the memb
   const mandates = () => page.getByRole('table', { name: 'Direct debit mandates' });
   const sourceRows = async () => (await sources().getByRole('row').allInnerTexts()).slice(1).map((row) => row.replace(/\s+/g, ' ').trim());
 
-  it('signs a mandate (a bad IBAN first), makes it the default, then revokes it', async () => {
+  it('signs a mandate (a bad IBAN first), makes it the default, then revokes it; staff record one signed on paper', async () => {
     reportFailures(() => session, 'portal-mandates');
     await signIn(page, { organisation: staffLogin.organisation, email: customer.email, password: customer.password }, '/portal');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payments' }).click();
@@ -129,5 +129,28 @@ describe.skipIf(!browserTestsRunnable)('payment methods and mandates in the memb
     const staffRow = page.getByRole('table', { name: 'Direct debit mandates' }).getByRole('row').filter({ hasText: reference });
     await shows(staffRow);
     expect((await staffRow.innerText()).replace(/\s+/g, ' ')).toMatch(/Marta Puig ES91 ···· 1332 .* online Revoked Never/);
+
+    // Staff record a mandate the customer signed on paper: a future day is refused on its field, then it is saved.
+    await page.getByText('Record a mandate signed on paper').click();
+    const paper = page.getByRole('form', { name: 'Record a mandate signed on paper' });
+    await paper.getByLabel('Account holder').fill('Marta Puig');
+    await paper.getByLabel('IBAN').fill('ES76 2077 0024 0031 0257 5766');
+    await paper.getByLabel('Reference').fill('PAPER-2026-001');
+    await paper.getByLabel('Type of payment').selectOption('one-off');
+    const day = paper.getByLabel('Signature day');
+    await day.evaluate((input) => input.removeAttribute('max')); // the browser would stop it; the API must too
+    await day.fill('2099-01-01');
+    await paper.getByRole('button', { name: 'Record mandate' }).click();
+    await eventually(() => day.getAttribute('aria-invalid')).toBe('true');
+    expect((await owner.get(`/v1/accounts/${accountId}/mandates`)).body.items).toHaveLength(1);
+    await day.fill('2026-11-20');
+    await paper.getByRole('button', { name: 'Record mandate' }).click();
+    const paperRow = page.getByRole('table', { name: 'Direct debit mandates' }).getByRole('row').filter({ hasText: 'PAPER-2026-001' });
+    await shows(paperRow);
+    expect((await paperRow.innerText()).replace(/\s+/g, ' ')).toMatch(/Marta Puig ES76 ···· 5766 .* on paper Active Never/);
+    const recorded = (await owner.get(`/v1/accounts/${accountId}/mandates`)).body.items.find(
+      (m: { reference: string }) => m.reference === 'PAPER-2026-001',
+    );
+    expect(recorded).toMatchObject({ kind: 'one-off', scheme: 'CORE', signedOn: '2026-11-20', signature: { channel: 'paper' } });
   });
 });

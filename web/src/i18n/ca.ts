@@ -1377,7 +1377,7 @@ export const ca: Messages = {
     title: 'Ordres de domiciliació',
     portalDescription:
       'Una ordre de domiciliació permet a {creditor} cobrar les teves factures del teu compte bancari per deute directe SEPA.',
-    accountDescription: 'Ordres signades en paper (registrades mitjançant l’API) o en línia al portal del soci.',
+    accountDescription: 'Ordres signades en paper (registrades aquí pel personal) o en línia al portal del soci.',
     notOffered: 'Encara no s’ofereix el deute directe.',
     empty: 'Encara no hi ha ordres de domiciliació.',
     reference: 'Referència',
@@ -1404,6 +1404,16 @@ export const ca: Messages = {
     sign: 'Signa l’ordre',
     signed: 'Ordre {reference} signada: ja és una de les teves formes de pagament.',
     sourceHint: 'Revoca la seva ordre per deixar de domiciliar',
+    paperTitle: 'Registra un mandat signat en paper',
+    paperDescription:
+      "Per a un formulari de mandat que el client va signar i retornar: el dia de signatura i la referència si el formulari en porta (si no, se'n genera una).",
+    signedOnField: 'Dia de signatura',
+    referenceHint: 'Deixeu-la buida per generar-ne una.',
+    kind: 'Tipus de pagament',
+    kinds: { recurrent: 'Recurrent', 'one-off': 'Únic' },
+    scheme: 'Esquema',
+    makeDefaultStaff: 'Fes-lo servir com a mètode de pagament per defecte del compte',
+    record: 'Registra el mandat',
   },
   dunning: {
     title: 'Reclamació d’impagats',

@@ -1371,7 +1371,7 @@ export const en = {
   mandates: {
     title: 'Direct debit mandates',
     portalDescription: 'A mandate lets {creditor} collect your bills from your bank account by SEPA direct debit.',
-    accountDescription: 'Mandates signed on paper (recorded through the API) or online in the member portal.',
+    accountDescription: 'Mandates signed on paper (recorded here by staff) or online in the member portal.',
     notOffered: 'Direct debit is not offered yet.',
     empty: 'No mandates yet.',
     reference: 'Reference',
@@ -1398,6 +1398,16 @@ export const en = {
     sign: 'Sign mandate',
     signed: 'Mandate {reference} signed: it is now one of your payment methods.',
     sourceHint: 'Revoke its mandate to stop direct debits',
+    paperTitle: 'Record a mandate signed on paper',
+    paperDescription:
+      'For a mandate form the customer signed and returned: its signature day, and its reference when the form carries one (otherwise one is generated).',
+    signedOnField: 'Signature day',
+    referenceHint: 'Leave empty to generate one.',
+    kind: 'Type of payment',
+    kinds: { recurrent: 'Recurrent', 'one-off': 'One-off' },
+    scheme: 'Scheme',
+    makeDefaultStaff: "Use it as the account's default payment method",
+    record: 'Record mandate',
   },
   dunning: {
     title: 'Dunning',

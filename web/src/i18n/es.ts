@@ -1380,7 +1380,7 @@ export const es: Messages = {
   mandates: {
     title: 'Órdenes de domiciliación',
     portalDescription: 'Una orden de domiciliación permite a {creditor} cobrar tus facturas de tu cuenta bancaria por adeudo directo SEPA.',
-    accountDescription: 'Órdenes firmadas en papel (registradas mediante la API) o en línea en el portal del socio.',
+    accountDescription: 'Órdenes firmadas en papel (registradas aquí por el personal) o en línea en el portal del socio.',
     notOffered: 'Aún no se ofrece el adeudo directo.',
     empty: 'Aún no hay órdenes de domiciliación.',
     reference: 'Referencia',
@@ -1407,6 +1407,16 @@ export const es: Messages = {
     sign: 'Firmar la orden',
     signed: 'Orden {reference} firmada: ya es una de tus formas de pago.',
     sourceHint: 'Revoca su orden para dejar de domiciliar',
+    paperTitle: 'Registrar un mandato firmado en papel',
+    paperDescription:
+      'Para un formulario de mandato que el cliente firmó y devolvió: su día de firma y su referencia si el formulario la lleva (si no, se genera una).',
+    signedOnField: 'Día de firma',
+    referenceHint: 'Déjala vacía para generarla.',
+    kind: 'Tipo de pago',
+    kinds: { recurrent: 'Recurrente', 'one-off': 'Único' },
+    scheme: 'Esquema',
+    makeDefaultStaff: 'Usarlo como método de pago por defecto de la cuenta',
+    record: 'Registrar mandato',
   },
   dunning: {
     title: 'Reclamación de impagos',

@@ -1,13 +1,13 @@
 'use server';
 // SEPA mandates from the portals: a customer signs one online (the browser's address and user agent go with it as
-// evidence), customers and staff revoke one.
+// evidence), staff record one signed on paper, customers and staff revoke one.
 import { revalidatePath } from 'next/cache';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/form-state';
 import type { Mandate } from '@consort/shared/payments/mandates';
 import { api } from '../api';
-import { handleForm, str } from './form';
+import { handleForm, optional, str } from './form';
 
 /** What the web server saw of the browser: the first `x-forwarded-for` hop (CloudFront, Next's own proxy) and the UA. */
 async function browserEvidence(): Promise<{ ip?: string; userAgent?: string }> {
@@ -36,6 +36,25 @@ export async function signMandate(accountId: string, _state: FormState, formData
   );
   if (reference) redirect(`/portal/payments?mandate=${encodeURIComponent(reference)}#mandates`);
   return state;
+}
+
+/** Staff: record a mandate the customer signed on paper (signature day, optional reference, scheme and type). */
+export async function recordPaperMandate(accountId: string, _state: FormState, formData: FormData): Promise<FormState> {
+  return handleForm(
+    formData,
+    async () => {
+      await api('POST', `/v1/accounts/${encodeURIComponent(accountId)}/mandates`, {
+        debtor: { name: str(formData, 'debtor.name'), iban: str(formData, 'debtor.iban') },
+        signedOn: str(formData, 'signedOn'),
+        ...(optional(formData, 'reference') ? { reference: optional(formData, 'reference') } : {}),
+        scheme: str(formData, 'scheme'),
+        kind: str(formData, 'kind'),
+        makeDefault: formData.get('makeDefault') === 'on',
+      });
+      revalidatePath(`/admin/accounts/${accountId}`);
+    },
+    { fields: ['makeDefault'] },
+  );
 }
 
 /** Revoke a mandate (its payment source goes with it); `back` is the page to refresh. */

@@ -11,6 +11,7 @@ import { OrdersTable } from '@/components/orders-table';
 import { Badge, DescriptionList, EmptyState, Notice, PageHeader, Section, StateBadge, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { addContact, createCustomerUser, deleteAccount, removeContact, updateAccount } from '@/server/actions/accounts';
+import { recordPaperMandate } from '@/server/actions/mandates';
 import { contractPack, endContract, removeContract } from '@/server/actions/catalog';
 import { apiGet } from '@/server/api';
 import { getFormat } from '@/server/format';
@@ -154,6 +155,55 @@ export default async function AccountPage({ params, searchParams }: { params: Pa
             back={`/admin/accounts/${id}`}
             creditorName={mandates.creditor?.name ?? me.tenant.name}
           />
+          {has('payments:write') && mandates.creditor && (
+            <details className="disclosure" style={{ marginTop: '1rem' }}>
+              <summary>{t('mandates.paperTitle')}</summary>
+              <ActionForm action={recordPaperMandate.bind(null, id)} aria-label={t('mandates.paperTitle')}>
+                <p className="field-hint">{t('mandates.paperDescription')}</p>
+                <div className="form-grid">
+                  <Field name="debtor.name" label={t('mandates.holder')} required maxLength={140} />
+                  <Field name="debtor.iban" label={t('mandates.iban')} required maxLength={50} autoComplete="off" spellCheck={false} />
+                  <Field
+                    name="signedOn"
+                    type="date"
+                    label={t('mandates.signedOnField')}
+                    required
+                    max={fmt.today()}
+                    defaultValue={fmt.today()}
+                  />
+                  <Field
+                    name="reference"
+                    label={t('mandates.reference')}
+                    hint={t('mandates.referenceHint')}
+                    maxLength={35}
+                    spellCheck={false}
+                  />
+                  <SelectField
+                    name="kind"
+                    label={t('mandates.kind')}
+                    defaultValue="recurrent"
+                    options={[
+                      { value: 'recurrent', label: t('mandates.kinds.recurrent') },
+                      { value: 'one-off', label: t('mandates.kinds.one-off') },
+                    ]}
+                  />
+                  <SelectField
+                    name="scheme"
+                    label={t('mandates.scheme')}
+                    defaultValue="CORE"
+                    options={[
+                      { value: 'CORE', label: 'CORE' },
+                      { value: 'B2B', label: 'B2B' },
+                    ]}
+                  />
+                </div>
+                <CheckboxField name="makeDefault" label={t('mandates.makeDefaultStaff')} defaultChecked />
+                <div className="form-actions">
+                  <SubmitButton>{t('mandates.record')}</SubmitButton>
+                </div>
+              </ActionForm>
+            </details>
+          )}
         </Section>
       )}
 
