@@ -166,22 +166,25 @@ describe('domain provisioning', () => {
     expect(again.status).toBe(201);
   });
 
-  it('dispatches operations left in the outbox through the sweeper', async () => {
+  it('dispatches operations left in the outbox through the sweeper, a host’s together as one unit of work', async () => {
     const { sweepOutbox } = await import('@consort/shared/provisioning/use-cases');
     const { createService } = await import('@consort/shared/services/use-cases');
     const me = (await owner.get('/v1/me')).body;
-    // Write through the use case only (no inline dispatch), as if the API crashed after its transaction.
-    const { service } = await createService(
-      stack.deps,
-      { type: 'staff', tenantId: me.tenant.id, userId: me.user.id, role: 'owner' },
-      {
-        accountId,
-        kind: 'domain',
-        spec: { name: 'swept.test' },
-      },
+    // Write through the use case only (no inline dispatch), as if the API crashed after its transactions.
+    const actor = { type: 'staff', tenantId: me.tenant.id, userId: me.user.id, role: 'owner' } as const;
+    const created = [];
+    for (const name of ['swept.test', 'swept-2.test', 'swept-3.test'])
+      created.push(await createService(stack.deps, actor, { accountId, kind: 'domain', spec: { name } }));
+    for (const { service } of created) expect((await owner.get(`/v1/services/${service.id}`)).body.state).toBe('pending');
+    expect(await sweepOutbox(stack.deps)).toBeGreaterThanOrEqual(3);
+    for (const { service } of created) expect((await settled(owner, service.id)).state).toBe('applied');
+    const runs = await Promise.all(
+      created.map(
+        async ({ operation }) => (await owner.get(`/v1/operations/${operation.id}`)).body.logs as { script: string; startedAt: string }[],
+      ),
     );
-    expect((await owner.get(`/v1/services/${service.id}`)).body.state).toBe('pending');
-    expect(await sweepOutbox(stack.deps)).toBeGreaterThanOrEqual(1);
-    expect((await settled(owner, service.id)).state).toBe('applied');
+    expect(runs.map((logs) => logs.length)).toEqual([1, 1, 1]);
+    expect(new Set(runs.map((logs) => logs[0]!.startedAt)).size).toBe(1); // one run for the three
+    for (const name of ['swept.test', 'swept-2.test', 'swept-3.test']) expect(runs[0]![0]!.script).toContain(name);
   });
 });

@@ -13,8 +13,9 @@ export const ProvisioningMessageBody = z.union([
 
 /**
  * SQS FIFO → provisioning workflow. Each record carries a host's operations; records of one message group
- * (tenant#host) run together as one unit of work, in order; groups run in parallel. If a group's workflow cannot run at all, that group's records are
- * reported as failures (FIFO: the rest of a group must not overtake them) and SQS redelivers them.
+ * (tenant#host) run together as one unit of work, in order; groups run in parallel. If a group's workflow cannot
+ * run at all, that group's records are reported as failures (FIFO: the rest of a group must not overtake them) and
+ * SQS redelivers them.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const deps = await getDeps();

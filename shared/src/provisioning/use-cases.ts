@@ -159,13 +159,20 @@ export async function sweepOutbox(deps: CoreDeps, options: SweepOptions = {}): P
       let cursor: string | undefined;
       do {
         const ops = await deps.store.operations.outbox(tenantId, { limit: 100, cursor });
-        for (const op of ops.items) {
+        const due = ops.items.filter((op) => {
           const cutoff = cutoffs[op.state];
-          if (cutoff === undefined || Date.parse(op.updatedAt) > cutoff) continue;
-          if (op.state === 'running') await sendToHosts(deps, [op]);
-          else await dispatchOperation(deps, tenantId, op.id);
-          count += 1;
-        }
+          return cutoff !== undefined && Date.parse(op.updatedAt) <= cutoff;
+        });
+        // A page's operations go out together, like a rollout's: one message per host, so what a host has waiting
+        // (after a restart, everything a dead worker left) runs as one unit of work, not one script per operation.
+        const running = due.filter((op) => op.state === 'running');
+        if (running.length) await sendToHosts(deps, running);
+        await dispatchOperations(
+          deps,
+          tenantId,
+          due.filter((op) => op.state !== 'running').map((op) => op.id),
+        );
+        count += due.length;
         cursor = ops.nextCursor;
       } while (cursor);
     }
