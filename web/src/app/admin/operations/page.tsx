@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { Link } from '@/components/link';
-import { EmptyState, PageHeader, Pager, Section, StateBadge, Table } from '@/components/ui';
+import { OperationsTable } from '@/components/service-operations';
+import { EmptyState, PageHeader, Pager, Section } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { apiGet } from '@/server/api';
-import { getFormat } from '@/server/format';
 import type { Operation, OperationState, Page } from '@/server/types';
 
 const STATES: OperationState[] = ['pending', 'queued', 'running', 'applied', 'failed'];
@@ -18,7 +18,6 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 
 export default async function OperationsPage({ searchParams }: { searchParams: SearchParams }) {
   const { t } = await getI18n();
-  const fmt = await getFormat();
   const params = await searchParams;
   const stateParam = one(params.state);
   const state = STATES.find((s) => s === stateParam);
@@ -49,41 +48,7 @@ export default async function OperationsPage({ searchParams }: { searchParams: S
         {operations.items.length === 0 ? (
           <EmptyState>{state ? t('operations.emptyFiltered') : t('operations.empty')}</EmptyState>
         ) : (
-          <Table caption={t('operations.logTitle')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('operations.created')}</th>
-                <th scope="col">{t('operations.service')}</th>
-                <th scope="col">{t('operations.action')}</th>
-                <th scope="col">{t('operations.state')}</th>
-                <th scope="col">{t('operations.attempt')}</th>
-                <th scope="col">{t('operations.error')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {operations.items.map((op) => (
-                <tr key={op.id}>
-                  <th scope="row">
-                    <Link
-                      href={`/admin/operations/${op.id}`}
-                      aria-label={t('operations.openNamedService', { name: op.serviceName, date: fmt.dateTime(op.createdAt) })}
-                    >
-                      {fmt.dateTime(op.createdAt)}
-                    </Link>
-                  </th>
-                  <td>
-                    {op.serviceName} <span className="muted">({op.kind === 'domain' ? t('services.kinds.domain') : op.kind})</span>
-                  </td>
-                  <td>{t(`operations.actions.${op.action}`)}</td>
-                  <td>
-                    <StateBadge state={op.state} />
-                  </td>
-                  <td>{fmt.number(op.attempt)}</td>
-                  <td>{op.error ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <OperationsTable operations={operations.items} caption={t('operations.logTitle')} withService withAttempt />
         )}
         <Pager basePath="/admin/operations" query={{ state, serviceId }} nextCursor={operations.nextCursor} hasCursor={!!cursor} />
       </Section>
