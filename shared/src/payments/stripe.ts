@@ -359,9 +359,15 @@ export interface AutoChargeOutcome {
  * a transaction left `created` by a crash before Stripe answered is charged again with the same key.
  * A default SEPA mandate needs nothing here: the next SEPA batch collects the bill (./batches.ts).
  */
-export async function chargeOnClose(deps: PaymentDeps, tenantId: string, billId: string): Promise<AutoChargeOutcome> {
+export async function chargeOnClose(
+  deps: PaymentDeps,
+  tenantId: string,
+  billId: string,
+  /** The tenant's payment settings when the caller read them already (a billing-run page: once, not per bill). */
+  known?: Promise<PaymentSettings>,
+): Promise<AutoChargeOutcome> {
   try {
-    const settings = await paymentSettingsOf(deps, tenantId);
+    const settings = await (known ?? paymentSettingsOf(deps, tenantId));
     if (!settings.autoCharge) return { result: 'skipped', reason: 'automatic charges are off' };
     // Checked first: billing runs call this for every bill, and most tenants take no cards (two reads saved).
     if (!deps.stripe || !settings.stripe?.chargesEnabled) return { result: 'skipped', reason: 'card payments are not configured' };
