@@ -147,7 +147,9 @@ export interface Store {
       tenantId: string,
       operationId: string,
       from: readonly OperationState[],
-      patch: Partial<Pick<Operation, 'state' | 'error' | 'targets' | 'units' | 'attempt' | 'updatedAt'>> & { state: OperationState },
+      patch: Partial<Pick<Operation, 'state' | 'error' | 'targets' | 'units' | 'attempt' | 'aloneAttempt' | 'updatedAt'>> & {
+        state: OperationState;
+      },
     ): Promise<Operation | undefined>;
     /** Appends one host's logs (one per backend it ran) and outcome; returns the updated operation. */
     recordHost(

@@ -52,6 +52,11 @@ export interface Operation {
   units?: { hostId: string; backend: string; routeId: string }[];
   /** Outcome per target host for the current attempt. */
   hostStates: Record<string, 'applied' | 'failed'>;
+  /**
+   * The attempt that runs in no host's backlog: a unit that had taken this operation in with other messages'
+   * operations failed, so it runs again with its own message's operations only (provisioning/worker.ts).
+   */
+  aloneAttempt?: number;
   /** Set on re-apply operations of a rollout: the rollout and the index of its host (progress is counted there). */
   rollout?: { id: string; host: number };
   /** Every execution, across attempts, newest last. */

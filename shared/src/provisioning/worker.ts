@@ -36,7 +36,12 @@ const Unit = z.object({
   /** The tenant's template overrides this script was rendered with. */
   templates: z.array(z.object({ path: z.string(), version: z.number().int() })).optional(),
 });
-export const PreparedWork = WorkInput.extend({ hasWork: z.boolean(), units: z.array(Unit) });
+export const PreparedWork = WorkInput.extend({
+  hasWork: z.boolean(),
+  units: z.array(Unit),
+  /** Operations taken in from the host's queued backlog (their own messages are still on the way). */
+  folded: z.array(z.string()).optional(),
+});
 export type PreparedWork = z.infer<typeof PreparedWork>;
 
 const UnitResult = z.object({
@@ -68,21 +73,55 @@ async function liveOperations(deps: CoreDeps, input: WorkInput): Promise<Operati
   return ops;
 }
 
+/** A message's unit of work takes in at most this many operations, its own and the host's queued backlog together. */
+export const MAX_OPERATIONS_PER_WORK = 50;
+/** How much of the tenant's outbox (oldest first) a message looks through for the host's queued backlog. */
+const BACKLOG_SCAN = 100;
+
+/**
+ * Operations already sent to this host in messages still waiting behind this one (its FIFO group): `queued`, not yet
+ * done on this host, oldest first, up to {@link MAX_OPERATIONS_PER_WORK} with the message's own. They join this
+ * message's unit of work, so a burst of changes to one host runs as one script with one reload instead of one script
+ * each; their own messages find them done and do nothing. Each is re-read (the outbox index may lag) and taken only
+ * by moving it from `queued` to `running`, so two workers never both take one.
+ */
+async function queuedBacklog(deps: CoreDeps, input: WorkInput, taken: readonly Operation[], now: string): Promise<Operation[]> {
+  const room = MAX_OPERATIONS_PER_WORK - taken.length;
+  if (room <= 0) return [];
+  const ids = new Set(taken.map((o) => o.id));
+  const { items } = await deps.store.operations.outbox(input.tenantId, { limit: BACKLOG_SCAN });
+  const out: Operation[] = [];
+  for (const candidate of items) {
+    if (out.length >= room) break;
+    if (ids.has(candidate.id) || candidate.state !== 'queued' || !candidate.targets.includes(input.hostId)) continue;
+    const op = await deps.store.operations.get(input.tenantId, candidate.id);
+    if (!op || op.state !== 'queued' || !op.targets.includes(input.hostId) || op.hostStates[input.hostId]) continue;
+    if (op.aloneAttempt === op.attempt) continue;
+    if (!(await deps.store.operations.transition(input.tenantId, op.id, ['queued'], { state: 'running', updatedAt: now }))) continue;
+    out.push({ ...op, state: 'running' });
+  }
+  return out;
+}
+
 /** Prepare: mark the operations running and render one script per backend for this host. */
 export async function prepare(deps: WorkerDeps, raw: unknown): Promise<PreparedWork> {
-  const input = WorkInput.parse(raw);
-  const ops = await liveOperations(deps, input);
-  if (ops.length === 0) return { ...input, hasWork: false, units: [] };
+  const message = WorkInput.parse(raw);
+  const own = await liveOperations(deps, message);
+  if (own.length === 0) return { ...message, hasWork: false, units: [] };
   const now = deps.clock.now().toISOString();
   const [tenant, host, routes] = await Promise.all([
-    deps.store.tenants.get(input.tenantId),
-    deps.store.hosts.get(input.tenantId, input.hostId),
-    deps.store.routes.list(input.tenantId),
+    deps.store.tenants.get(message.tenantId),
+    deps.store.hosts.get(message.tenantId, message.hostId),
+    deps.store.routes.list(message.tenantId),
   ]);
-  if (!tenant) throw new DomainError('tenant_missing', `Tenant ${input.tenantId} no longer exists`);
-  if (!host) throw new DomainError('host_missing', `Host ${input.hostId} was deleted; add a route to another host and retry`);
-  for (const op of ops)
-    await deps.store.operations.transition(input.tenantId, op.id, ['queued', 'running'], { state: 'running', updatedAt: now });
+  if (!tenant) throw new DomainError('tenant_missing', `Tenant ${message.tenantId} no longer exists`);
+  if (!host) throw new DomainError('host_missing', `Host ${message.hostId} was deleted; add a route to another host and retry`);
+  for (const op of own)
+    await deps.store.operations.transition(message.tenantId, op.id, ['queued', 'running'], { state: 'running', updatedAt: now });
+  // The host's backlog joins in creation order, so that a delete and a re-create of the same name keep their order.
+  const backlog = own.some((o) => o.aloneAttempt === o.attempt) ? [] : await queuedBacklog(deps, message, own, now);
+  const ops = [...own, ...backlog].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+  const input: WorkInput = { ...message, operations: [...message.operations, ...backlog.map((o) => ({ id: o.id, attempt: o.attempt }))] };
 
   // One unit of work per backend: every changed service of that backend, then one commit (one reload).
   const byBackend = new Map<string, { op: Operation; item: Parameters<typeof renderUnitOfWork>[0]['items'][number] }[]>();
@@ -124,7 +163,7 @@ export async function prepare(deps: WorkerDeps, raw: unknown): Promise<PreparedW
       .map((o) => o.id);
     units.push({ backend: backendName, operationIds, script, ...(used.length ? { templates: used } : {}) });
   }
-  return { ...input, hasWork: units.length > 0, units };
+  return { ...input, hasWork: units.length > 0, units, ...(backlog.length ? { folded: backlog.map((o) => o.id) } : {}) };
 }
 
 /**
@@ -241,9 +280,47 @@ async function record(
   if (updated) await finish(deps, input.tenantId, updated, now);
 }
 
+const unitFailed = (result: ExecutedWork['results'][number] | undefined) => !result || result.exitCode !== 0 || Boolean(result.error);
+
+/**
+ * A failed unit that had taken in the host's backlog proves nothing about each operation: one change can break the
+ * script (a daemon's config check) for all. Its operations are not failed; each goes back to `queued`, marked to run
+ * without a backlog this attempt, and is sent again in a message of its own, so only the change at fault fails.
+ */
+async function rerunAlone(deps: WorkerDeps, input: ExecutedWork, ids: ReadonlySet<string>, now: string): Promise<string[]> {
+  const again: { id: string; attempt: number }[] = [];
+  for (const ref of input.operations) {
+    if (!ids.has(ref.id) || again.some((a) => a.id === ref.id)) continue;
+    const moved = await deps.store.operations.transition(input.tenantId, ref.id, ['running'], {
+      state: 'queued',
+      aloneAttempt: ref.attempt,
+      updatedAt: now,
+    });
+    if (moved && moved.attempt === ref.attempt) again.push(ref);
+  }
+  if (again.length) {
+    await deps.queue.send(
+      again.map((ref) => ({
+        groupId: `${input.tenantId}#${input.hostId}`,
+        deduplicationId: `${ref.id}-${ref.attempt}-${input.hostId}-alone`,
+        body: { tenantId: input.tenantId, hostId: input.hostId, operations: [ref] },
+      })),
+    );
+  }
+  return again.map((a) => a.id);
+}
+
 /** Complete: store each operation's log for this host and settle operations and services. */
-export async function complete(deps: WorkerDeps, raw: unknown): Promise<{ applied: string[]; failed: string[] }> {
+export async function complete(deps: WorkerDeps, raw: unknown): Promise<{ applied: string[]; failed: string[]; rerun: string[] }> {
   const input = ExecutedWork.parse(raw);
+  const folded = new Set(input.folded ?? []);
+  const split = new Set<string>();
+  for (const [i, unit] of input.units.entries()) {
+    if (unit.operationIds.length > 1 && unit.operationIds.some((id) => folded.has(id)) && unitFailed(input.results[i])) {
+      for (const id of unit.operationIds) split.add(id);
+    }
+  }
+  const rerun = split.size ? await rerunAlone(deps, input, split, deps.clock.now().toISOString()) : [];
   const host = await deps.store.hosts.get(input.tenantId, input.hostId);
   // An operation may be in several units (one per backend on this host): its host outcome is all of them.
   const logsOf = new Map<string, Omit<ExecutionLog, 'attempt' | 'hostId' | 'hostName'>[]>();
@@ -258,10 +335,11 @@ export async function complete(deps: WorkerDeps, raw: unknown): Promise<{ applie
   const applied: string[] = [];
   const failed: string[] = [];
   for (const [id, logs] of logsOf) {
+    if (split.has(id)) continue;
     await record(deps, input, host, id, logs);
     (logs.every((l) => l.exitCode === 0 && !l.error) ? applied : failed).push(id);
   }
-  return { applied, failed };
+  return { applied, failed, rerun };
 }
 
 /** MarkFailed (the workflow's Catch): record the error on every operation of the message. */
