@@ -1,6 +1,7 @@
 // End to end, in a real browser: staff refund a received transfer and pay the refund by credit transfer. On the
 // transaction page they refund part of it to an IBAN (pending), on "Direct debits" they create a credit transfer
-// from the waiting refund, download its pain.001 (checked against the XSD and the EPC rules) and mark it executed;
+// from the waiting refund, cancel that file (the refund waits again), create another, download its pain.001 (checked
+// against the XSD and the EPC rules) and mark it executed;
 // the transaction page then shows the refund done and the rest still refundable.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -70,6 +71,20 @@ describe.skipIf(!browserTestsRunnable)('refunds in the staff portal', () => {
     expect(await page.getByRole('table', { name: 'Waiting refunds' }).innerText()).toContain('12.50');
     await page.getByRole('button', { name: 'Create credit transfer' }).click();
     await page.waitForURL(atPath(/^\/admin\/payments\/credit-transfers\/sct_/));
+    expect(await page.getByRole('table', { name: 'Transfers' }).innerText()).toMatch(/Jordi Puig.*ES9121000418450200051332.*12\.50/s);
+
+    // This file will not go to the bank: cancelled with a reason, the refund waits again for the next one.
+    const cancelled = page.url();
+    await page.locator('summary', { hasText: 'Cancel batch' }).click();
+    await page.getByLabel('Why it will not be executed').fill('Wrong execution date');
+    await page.locator('form[aria-label="Cancel batch"]').getByRole('button', { name: 'Cancel batch' }).click();
+    await shows(page.getByText('Wrong execution date'));
+    expect(await page.getByRole('button', { name: 'Mark executed' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Direct debits' }).click();
+    await page.waitForURL(atPath('/admin/payments/batches'));
+    expect(await page.getByRole('table', { name: 'Waiting refunds' }).innerText()).toContain('12.50');
+    await page.getByRole('button', { name: 'Create credit transfer' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/admin/payments/credit-transfers/sct_') && url.href !== cancelled);
     expect(await page.getByRole('table', { name: 'Transfers' }).innerText()).toMatch(/Jordi Puig.*ES9121000418450200051332.*12\.50/s);
 
     const download = page.waitForEvent('download');

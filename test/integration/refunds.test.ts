@@ -263,6 +263,47 @@ describe('credit-transfer refunds (pain.001)', () => {
     ]);
   });
 
+  it('cancels a batch that will not be executed: its refunds wait again and the next batch pays them', async () => {
+    const created = await owner.post('/v1/payments/sepa/credit-transfers', {});
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await tx(transferTx)).refunds!.map((r) => r.state)).toEqual(['batched', 'batched']);
+    const path = `/v1/payments/sepa/credit-transfers/${created.body.id}`;
+
+    const noReason = await owner.post(`${path}/cancel`, { reason: ' ' });
+    expect(noReason.status).toBe(422);
+    expect(JSON.stringify(noReason.body)).toContain('Say why the batch is cancelled');
+    const cancelled = await owner.post(`${path}/cancel`, { reason: 'Wrong debtor account on the file' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body).toMatchObject({ state: 'cancelled', cancelReason: 'Wrong debtor account on the file', count: 3 });
+    expect(cancelled.body.cancelledBy).toBeTruthy();
+
+    // Back to waiting, with no batch named on them; the bill has not been given anything back.
+    const refunds = (await tx(transferTx)).refunds!;
+    expect(refunds.map((r) => r.state)).toEqual(['pending', 'pending']);
+    expect(refunds.every((r) => r.creditTransfer === undefined)).toBe(true);
+    expect((await tx(sepaTx)).refunds!.map((r) => r.state)).toEqual(['pending']);
+    const waiting = await owner.get('/v1/payments/sepa/refunds');
+    expect((waiting.body.items as { refund: { amount: string } }[]).map((w) => w.refund.amount).sort()).toEqual([
+      '15.00',
+      '19.99',
+      '25.00',
+    ]);
+    expect(await balance(transferBill)).toMatchObject({ paid: '40.00', outstanding: '0.00' });
+
+    // A cancelled batch is never executed; cancelling again changes nothing.
+    const execute = await owner.post(`${path}/executed`);
+    expect(execute.status).toBe(409);
+    expect(JSON.stringify(execute.body)).toContain('was cancelled');
+    const again = await owner.post(`${path}/cancel`, { reason: 'Twice' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ cancelledAt: cancelled.body.cancelledAt, cancelReason: 'Wrong debtor account on the file' });
+    expect(
+      (await owner.get('/v1/payments/sepa/credit-transfers')).body.items.find((b: { id: string }) => b.id === created.body.id),
+    ).toMatchObject({
+      state: 'cancelled',
+    });
+  });
+
   it('pays them with one pain.001.001.09 valid against the XSD and the EPC rules; executed → refunded', async () => {
     const created = await owner.post('/v1/payments/sepa/credit-transfers', {});
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -289,10 +330,13 @@ describe('credit-transfer refunds (pain.001)', () => {
     expect(await tx(transferTx)).toMatchObject({ state: 'refunded', allocations: [{ refunded: '40.00' }] });
     expect(await tx(sepaTx)).toMatchObject({ state: 'refunded' });
     expect(await balance(transferBill)).toMatchObject({ paid: '0.00', outstanding: '40.00' });
-    // Idempotent.
+    // Idempotent; an executed batch cannot be cancelled.
     expect((await owner.post(`/v1/payments/sepa/credit-transfers/${created.body.id}/executed`)).body.executedAt).toBe(
       executed.body.executedAt,
     );
+    const cancel = await owner.post(`/v1/payments/sepa/credit-transfers/${created.body.id}/cancel`, { reason: 'Too late' });
+    expect(cancel.status).toBe(409);
+    expect(await tx(transferTx)).toMatchObject({ state: 'refunded' });
   });
 
   it('writes pain.001.001.03 for a tenant on the 2009 messages', async () => {

@@ -169,6 +169,15 @@ export const sepaRoutes = [
     handle: ({ deps, actor, params }) => CreditTransfers.markCreditTransferExecuted(deps, actor, params.creditTransferId!),
   }),
   route({
+    method: 'POST',
+    path: '/v1/payments/sepa/credit-transfers/{creditTransferId}/cancel',
+    tag: 'SEPA',
+    status: 200,
+    summary: 'The file will not be executed: the batch is cancelled and its refunds wait for the next batch (idempotent; 409 once executed)',
+    body: CreditTransfers.CancelCreditTransferInput,
+    handle: ({ deps, actor, params, body }) => CreditTransfers.cancelCreditTransferBatch(deps, actor, params.creditTransferId!, body),
+  }),
+  route({
     method: 'GET',
     path: '/v1/payments/sepa/imports',
     tag: 'SEPA',

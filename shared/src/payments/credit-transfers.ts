@@ -156,6 +156,46 @@ export async function downloadCreditTransferBatch(deps: CreditTransferDeps, acto
   return { fileName: `${batch.messageId}.xml`, xml: new TextDecoder().decode(doc.bytes), sha256: batch.file.sha256 };
 }
 
+export const CancelCreditTransferInput = z.strictObject({
+  /** Why the file will not be executed (kept on the batch). */
+  reason: z.string().trim().min(1, 'Say why the batch is cancelled').max(1000),
+});
+
+/**
+ * Staff: the file will never be executed (not sent, or the bank refused it whole) — the batch becomes `cancelled` and
+ * its refunds wait for a credit transfer again, so the next batch pays them. Its stored file stays (write-once) and
+ * the batch keeps what it held. 409 once executed. Idempotent: a second call re-queues what a crash left batched.
+ */
+export async function cancelCreditTransferBatch(deps: CoreDeps, actor: Actor, batchId: string, input: unknown): Promise<CreditTransferBatch> {
+  authorize(actor, 'payments:write');
+  const data = parseInput(CancelCreditTransferInput, input ?? {});
+  let batch = await batchOrThrow(deps, actor, batchId);
+  if (batch.state === 'executed') throw new ConflictError(`Credit-transfer batch ${batch.messageId} was executed: its refunds were paid`);
+  if (batch.state === 'generated') {
+    const next: CreditTransferBatch = {
+      ...batch,
+      state: 'cancelled',
+      cancelledBy: describeActor(actor),
+      cancelledAt: deps.clock.now().toISOString(),
+      cancelReason: data.reason,
+      version: batch.version + 1,
+    };
+    if (!(await deps.store.payments.updateCreditTransferBatch(next, batch.version))) {
+      throw new ConflictError(`Credit-transfer batch ${batchId} changed meanwhile; try again`);
+    }
+    batch = next;
+  }
+  const system: Actor = { type: 'system', tenantId: actor.tenantId, reason: `credit-transfer-cancelled:${batchId}` };
+  for (const item of batch.items) {
+    const tx = await settleRefund(deps, system, actor.tenantId, item.transactionId, item.refundId, 'pending', { unbatchFrom: batchId });
+    // Waiting again only if it is pending now (not batched again elsewhere, nor settled).
+    if (tx.refunds?.find((r) => r.id === item.refundId)?.state === 'pending') {
+      await deps.store.payments.putRefundToTransfer(actor.tenantId, item.refundId, item.transactionId);
+    }
+  }
+  return batch;
+}
+
 /**
  * Staff: the file went to the bank — every refund in it succeeded (transactions refunded in full become `refunded`).
  * Idempotent: a second call changes nothing; the refunds are settled again (a crash half-way heals).
@@ -163,6 +203,7 @@ export async function downloadCreditTransferBatch(deps: CreditTransferDeps, acto
 export async function markCreditTransferExecuted(deps: CoreDeps, actor: Actor, batchId: string): Promise<CreditTransferBatch> {
   authorize(actor, 'payments:write');
   let batch = await batchOrThrow(deps, actor, batchId);
+  if (batch.state === 'cancelled') throw new ConflictError(`Credit-transfer batch ${batch.messageId} was cancelled: its refunds wait again`);
   if (batch.state !== 'executed') {
     const next: CreditTransferBatch = {
       ...batch,

@@ -137,7 +137,8 @@ export const CreditTransferBatch = z.strictObject({
   messageId: z.string().max(35),
   /** pain.001.001.03 (2009) or .09 (2019), following the tenant's pain.008 version (02 → 03, 08 → 09). */
   painVersion: z.enum(['03', '09']),
-  state: z.enum(['generated', 'executed']),
+  /** generated → executed (the file went to the bank) | cancelled (it never will: its refunds wait again). */
+  state: z.enum(['generated', 'executed', 'cancelled']),
   executionDate: z.string(),
   count: z.number().int().nonnegative(),
   controlSum: z.string(),
@@ -147,6 +148,9 @@ export const CreditTransferBatch = z.strictObject({
   createdAt: z.string(),
   executedBy: z.string().optional(),
   executedAt: z.string().optional(),
+  cancelledBy: z.string().optional(),
+  cancelledAt: z.string().optional(),
+  cancelReason: z.string().max(1000).optional(),
   version: z.number().int().nonnegative(),
 });
 export type CreditTransferBatch = z.infer<typeof CreditTransferBatch>;

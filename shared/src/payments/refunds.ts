@@ -68,7 +68,13 @@ export async function settleRefund(
   transactionId: string,
   refundId: string,
   to: RefundState,
-  details: { stripeRefundId?: string; failure?: Refund['failure']; creditTransfer?: Refund['creditTransfer'] } = {},
+  details: {
+    stripeRefundId?: string;
+    failure?: Refund['failure'];
+    creditTransfer?: Refund['creditTransfer'];
+    /** Back to `pending` out of this cancelled credit-transfer batch (a refund batched elsewhere since is left alone). */
+    unbatchFrom?: string;
+  } = {},
 ): Promise<Transaction> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const tx = await deps.store.payments.get(tenantId, transactionId);
@@ -78,9 +84,12 @@ export async function settleRefund(
     const final = refund.state === 'succeeded' || refund.state === 'failed';
     const refsOnly = details.stripeRefundId && !refund.stripeRefundId;
     if ((refund.state === to || final) && !refsOnly) return tx;
+    const unbatch = details.unbatchFrom !== undefined;
+    if (unbatch && (to !== 'pending' || refund.state !== 'batched' || refund.creditTransfer?.batchId !== details.unbatchFrom)) return tx;
     const at = deps.clock.now().toISOString();
+    const { creditTransfer: _batched, ...unbatched } = refund;
     const moved: Refund = {
-      ...refund,
+      ...(unbatch ? unbatched : refund),
       ...(final ? {} : { state: to }),
       ...(details.stripeRefundId ? { stripeRefundId: details.stripeRefundId } : {}),
       ...(details.creditTransfer ? { creditTransfer: details.creditTransfer } : {}),

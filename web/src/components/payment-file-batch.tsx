@@ -1,7 +1,9 @@
 // The staff page of a payment file batch: SEPA direct debits (pain.008) and refund credit transfers (pain.001) share
-// it — a summary with the state, the file's digest and download, "mark executed", and a table of the batch's items.
+// it — a summary with the state, the file's digest and download, "mark executed" (credit transfers: "cancel", with a
+// reason), and a table of the batch's items.
 import type { ReactNode } from 'react';
 import { ActionButton } from '@/components/action-button';
+import { ActionForm, Field, SubmitButton } from '@/components/form';
 import { Badge, DescriptionList, PageHeader, Section, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { getFormat } from '@/server/format';
@@ -10,13 +12,15 @@ import type { FormAction } from './form-state';
 interface FileBatch {
   id: string;
   messageId: string;
-  state: 'generated' | 'executed';
+  state: 'generated' | 'executed' | 'cancelled';
   createdAt: string;
   painVersion: string;
   count: number;
   controlSum: string;
   file: { sha256: string };
   executedAt?: string;
+  cancelledAt?: string;
+  cancelReason?: string;
 }
 
 /** One column of the items table; `numeric` right-aligns it. */
@@ -39,6 +43,8 @@ export async function PaymentFileBatch<T extends { endToEndId: string }>(props: 
   download: { href: string; label: string };
   /** "Mark executed", when the viewer may write; shown while the batch is `generated`. */
   markExecuted?: FormAction;
+  /** "Cancel" with a required reason, when the viewer may write; shown while the batch is `generated`. */
+  cancel?: { action: FormAction; label: string; reasonLabel: string; hint: string };
   items: { title: string; id: string; columns: BatchColumn<T>[] };
 }) {
   const { t } = await getI18n();
@@ -50,7 +56,12 @@ export async function PaymentFileBatch<T extends { endToEndId: string }>(props: 
       <Section title={t('sepa.summary')} id="summary">
         <DescriptionList
           items={[
-            [t('sepa.state'), <Badge tone={batch.state === 'executed' ? 'success' : 'info'}>{t(`sepa.states.${batch.state}`)}</Badge>],
+            [
+              t('sepa.state'),
+              <Badge tone={batch.state === 'executed' ? 'success' : batch.state === 'cancelled' ? 'neutral' : 'info'}>
+                {t(`sepa.states.${batch.state}`)}
+              </Badge>,
+            ],
             [t('sepa.created'), fmt.dateTime(batch.createdAt)],
             ...(props.facts ?? []),
             [t('sepa.painVersion'), `${props.message}.${batch.painVersion}`],
@@ -58,6 +69,12 @@ export async function PaymentFileBatch<T extends { endToEndId: string }>(props: 
             [t('sepa.total'), fmt.money(batch.controlSum, 'EUR')],
             ['SHA-256', <span className="mono">{batch.file.sha256}</span>],
             ...(batch.executedAt ? ([[t('sepa.executedAt'), fmt.dateTime(batch.executedAt)]] as [string, ReactNode][]) : []),
+            ...(batch.cancelledAt
+              ? ([
+                  [t('sepa.cancelledAt'), fmt.dateTime(batch.cancelledAt)],
+                  [t('sepa.cancelReason'), batch.cancelReason ?? ''],
+                ] as [string, ReactNode][])
+              : []),
           ]}
         />
         <p className="form-actions">
@@ -68,6 +85,20 @@ export async function PaymentFileBatch<T extends { endToEndId: string }>(props: 
             <ActionButton action={props.markExecuted} variant="primary" label={t('sepa.markExecuted')} />
           )}
         </p>
+        {props.cancel && batch.state === 'generated' && (
+          <details className="disclosure">
+            <summary>{props.cancel.label}</summary>
+            <ActionForm action={props.cancel.action} aria-label={props.cancel.label}>
+              <p className="hint">{props.cancel.hint}</p>
+              <div className="form-row">
+                <Field name="reason" label={props.cancel.reasonLabel} required maxLength={1000} />
+                <div>
+                  <SubmitButton variant="danger">{props.cancel.label}</SubmitButton>
+                </div>
+              </div>
+            </ActionForm>
+          </details>
+        )}
       </Section>
       <Section title={props.items.title} id={props.items.id}>
         <Table caption={props.items.title}>

@@ -1307,6 +1307,10 @@ export const ca: Messages = {
     creditTransferDescription: 'Les devolucions d’aquest fitxer. Descarrega’l, puja’l al teu banc i marca’l com a executat.',
     download: 'Descarregar fitxer pain.001',
     transfers: 'Transferències',
+    cancelBatch: 'Anul·la la remesa',
+    cancelReason: 'Per què no s’enviarà',
+    cancelHint:
+      'Per a un fitxer que no enviareu o que el banc ha rebutjat sencer: les seves devolucions tornen a esperar i les pagarà la propera transferència.',
   },
   /** SEPA direct debit batches and bank files (staff portal). */
   sepa: {
@@ -1336,6 +1340,8 @@ export const ca: Messages = {
     batchDescription: "Els cobraments d'aquest fitxer. Descarrega'l, puja'l al teu banc i marca'l com a enviat.",
     summary: 'Resum',
     executedAt: 'Enviada',
+    cancelledAt: 'Anul·lada',
+    cancelReason: 'Motiu de l’anul·lació',
     download: 'Descarrega el fitxer pain.008',
     markExecuted: 'Marca com a enviada',
     collections: 'Cobraments',
@@ -1370,7 +1376,7 @@ export const ca: Messages = {
     format: 'Format',
     matched: 'Trobats',
     changes: 'Canvis',
-    states: { generated: 'Generada', executed: 'Enviada' },
+    states: { generated: 'Generada', executed: 'Enviada', cancelled: 'Anul·lada' },
     actions: { none: 'Res', fail: 'Fallida', succeed: 'Cobrada', return: 'Retorna' },
   },
   mandates: {

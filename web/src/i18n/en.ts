@@ -1301,6 +1301,10 @@ export const en = {
     creditTransferDescription: 'The refunds in this file. Download it, upload it to your bank, then mark it executed.',
     download: 'Download pain.001 file',
     transfers: 'Transfers',
+    cancelBatch: 'Cancel batch',
+    cancelReason: 'Why it will not be executed',
+    cancelHint:
+      'For a file you will not send, or that the bank refused whole: its refunds wait again and the next credit transfer pays them.',
   },
   /** SEPA direct debit batches and bank files (staff portal). */
   sepa: {
@@ -1330,6 +1334,8 @@ export const en = {
     batchDescription: 'The collections in this file. Download it, upload it to your bank, then mark it executed.',
     summary: 'Summary',
     executedAt: 'Executed',
+    cancelledAt: 'Cancelled',
+    cancelReason: 'Why cancelled',
     download: 'Download pain.008 file',
     markExecuted: 'Mark executed',
     collections: 'Collections',
@@ -1364,7 +1370,7 @@ export const en = {
     format: 'Format',
     matched: 'Matched',
     changes: 'Changes',
-    states: { generated: 'Generated', executed: 'Executed' },
+    states: { generated: 'Generated', executed: 'Executed', cancelled: 'Cancelled' },
     actions: { none: 'Nothing', fail: 'Fail', succeed: 'Mark paid', return: 'Return' },
   },
   /** SEPA mandates: the member portal (sign online, revoke) and the staff account page. */

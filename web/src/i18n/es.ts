@@ -1310,6 +1310,10 @@ export const es: Messages = {
     creditTransferDescription: 'Las devoluciones de este fichero. Descárgalo, súbelo a tu banco y márcalo como ejecutado.',
     download: 'Descargar fichero pain.001',
     transfers: 'Transferencias',
+    cancelBatch: 'Anular remesa',
+    cancelReason: 'Por qué no se enviará',
+    cancelHint:
+      'Para un fichero que no enviará o que el banco rechazó entero: sus devoluciones vuelven a esperar y las pagará la próxima transferencia.',
   },
   /** SEPA direct debit batches and bank files (staff portal). */
   sepa: {
@@ -1340,6 +1344,8 @@ export const es: Messages = {
     batchDescription: 'Los cobros de este fichero. Descárgalo, súbelo a tu banco y márcalo como enviado.',
     summary: 'Resumen',
     executedAt: 'Enviada',
+    cancelledAt: 'Anulada',
+    cancelReason: 'Motivo de la anulación',
     download: 'Descargar fichero pain.008',
     markExecuted: 'Marcar como enviada',
     collections: 'Cobros',
@@ -1374,7 +1380,7 @@ export const es: Messages = {
     format: 'Formato',
     matched: 'Encontrados',
     changes: 'Cambios',
-    states: { generated: 'Generada', executed: 'Enviada' },
+    states: { generated: 'Generada', executed: 'Enviada', cancelled: 'Anulada' },
     actions: { none: 'Nada', fail: 'Fallida', succeed: 'Cobrada', return: 'Devolver' },
   },
   mandates: {

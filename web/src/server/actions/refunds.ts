@@ -1,6 +1,6 @@
 'use server';
 // Refunds in the staff portal: refund a payment (card → Stripe, others → credit transfer), pay the waiting refunds
-// with a credit-transfer batch (pain.001) and mark it executed.
+// with a credit-transfer batch (pain.001), mark it executed or cancel it.
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/form-state';
@@ -41,6 +41,16 @@ export async function createCreditTransfer(_state: FormState, formData: FormData
 export async function markCreditTransferExecuted(batchId: string, _state: FormState, formData: FormData): Promise<FormState> {
   return handleForm(formData, async () => {
     await api('POST', `/v1/payments/sepa/credit-transfers/${encodeURIComponent(batchId)}/executed`);
+    revalidatePath(`/admin/payments/credit-transfers/${batchId}`);
+    revalidatePath('/admin/payments/batches');
+    revalidatePath('/admin/payments/transactions');
+  });
+}
+
+/** The credit-transfer file will not be executed: cancel the batch (its refunds wait for the next one). */
+export async function cancelCreditTransfer(batchId: string, _state: FormState, formData: FormData): Promise<FormState> {
+  return handleForm(formData, async () => {
+    await api('POST', `/v1/payments/sepa/credit-transfers/${encodeURIComponent(batchId)}/cancel`, { reason: optional(formData, 'reason') });
     revalidatePath(`/admin/payments/credit-transfers/${batchId}`);
     revalidatePath('/admin/payments/batches');
     revalidatePath('/admin/payments/transactions');

@@ -3,7 +3,7 @@ import { Link } from '@/components/link';
 import { PaymentFileBatch } from '@/components/payment-file-batch';
 import { getI18n } from '@/i18n/server';
 import { apiGet } from '@/server/api';
-import { markCreditTransferExecuted } from '@/server/actions/refunds';
+import { cancelCreditTransfer, markCreditTransferExecuted } from '@/server/actions/refunds';
 import { getFormat } from '@/server/format';
 import { can } from '@/server/queries';
 import type { CreditTransferBatch } from '@consort/shared/payments/model';
@@ -13,7 +13,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('refunds.creditTransferTitle') };
 }
 
-/** Staff: one credit-transfer batch — its refunds, the pain.001 file to download, "mark executed". */
+/** Staff: one credit-transfer batch — its refunds, the pain.001 file to download, "mark executed" or "cancel". */
 export default async function CreditTransferPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { t } = await getI18n();
@@ -31,7 +31,17 @@ export default async function CreditTransferPage({ params }: { params: Promise<{
       facts={[[t('refunds.executionDate'), fmt.day(batch.executionDate)]]}
       countLabel={t('refunds.transfers')}
       download={{ href: `/admin/payments/credit-transfers/${encodeURIComponent(batch.id)}/file`, label: t('refunds.download') }}
-      {...(canWrite ? { markExecuted: markCreditTransferExecuted.bind(null, batch.id) } : {})}
+      {...(canWrite
+        ? {
+            markExecuted: markCreditTransferExecuted.bind(null, batch.id),
+            cancel: {
+              action: cancelCreditTransfer.bind(null, batch.id),
+              label: t('refunds.cancelBatch'),
+              reasonLabel: t('refunds.cancelReason'),
+              hint: t('refunds.cancelHint'),
+            },
+          }
+        : {})}
       items={{
         title: t('refunds.transfers'),
         id: 'transfers',
