@@ -41,8 +41,9 @@ export const serviceRoutes = [
     path: '/v1/service-types',
     tag: 'Services',
     status: 200,
-    summary: "Each kind's input JSON Schema, UI hints, generated form and what the caller may do with it",
-    handle: async ({ actor }) => Services.listServiceTypes(actor),
+    summary: "Each kind's input JSON Schema, UI hints, generated form (texts in `locale`) and what the caller may do with it",
+    query: Services.ServiceTypesQuery,
+    handle: async ({ actor, query }) => Services.listServiceTypes(actor, query),
   }),
   route({
     method: 'GET',

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Actor } from '../core/actor';
 import { can } from '../core/actor';
+import { LOCALES } from '../core/schemas';
 import type { AnyServiceType } from './registry';
-import type { CustomerPermissions, FieldHint, ReferenceHint, Widget } from './ui';
+import type { CustomerPermissions, FieldHint, FieldTexts, ReferenceHint, TranslatedLocale, TypeTexts, Widget } from './ui';
 
 /** How a submitted form value becomes a spec value (see `web/src/lib/service-form.ts`). */
 export type FieldValueType = 'string' | 'number' | 'boolean' | 'strings' | 'json';
@@ -112,15 +113,38 @@ function visible(name: string, hint: FieldHint, permissions: ServicePermissions)
   return !hint.hidden && permissions.fields.includes(name);
 }
 
+const TRANSLATED_LOCALES: readonly string[] = LOCALES.filter((l) => l !== 'en');
+
+// A locale comes from a query string: only a known one may index the translations (never `__proto__` and the like).
+const isTranslatedLocale = (locale: string | undefined): locale is TranslatedLocale =>
+  locale !== undefined && TRANSLATED_LOCALES.includes(locale);
+
+/** `record[key]` when the record itself has it (enum values such as `constructor` must not reach the prototype). */
+const own = <T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
+  record && Object.hasOwn(record, key) ? record[key] : undefined;
+
+/** A type's texts in `locale`; none for English, unknown locales and types without translations. */
+function textsFor(type: AnyServiceType, locale: string | undefined): TypeTexts {
+  return isTranslatedLocale(locale) ? (type.ui?.translations?.[locale] ?? {}) : {};
+}
+
 /**
  * Generate the form of a kind from its zod schema and UI hints. Pure: the same description is served by
  * `GET /v1/service-types` and rendered by one generic component in both portals. A type without hints still gets
  * a form (labels from field names, widgets from the schema).
+ *
+ * `locale` picks the type's translated texts (`ui.translations`); each text missing there, and every text for
+ * English or an unknown locale, is the English hint.
  */
-export function describeForm(type: AnyServiceType, permissions: ServicePermissions = staffPermissions(type)): FormDescription {
+export function describeForm(
+  type: AnyServiceType,
+  permissions: ServicePermissions = staffPermissions(type),
+  locale?: string,
+): FormDescription {
   const schema = specJsonSchema(type);
   const properties = schema.properties ?? {};
   const hints = type.ui?.fields ?? {};
+  const texts = textsFor(type, locale);
   const order = type.ui?.order ?? [];
   const names = [...order.filter((n) => n in properties), ...Object.keys(properties).filter((n) => !order.includes(n))];
   const required = new Set(schema.required ?? []);
@@ -128,21 +152,22 @@ export function describeForm(type: AnyServiceType, permissions: ServicePermissio
   for (const name of names) {
     const hint = hints[name] ?? {};
     if (!visible(name, hint, permissions)) continue;
+    const translated: FieldTexts = own(texts.fields, name) ?? {};
     const prop = properties[name]!;
     const s = unwrap(prop);
     const { widget, value } = widgetFor(prop, hint);
     const enumValues = s.enum ?? (s.type === 'array' ? s.items?.enum : undefined);
     fields.push({
       name,
-      label: hint.label ?? humanise(name),
+      label: translated.label ?? hint.label ?? humanise(name),
       widget,
       value,
       required: required.has(name) && s.default === undefined,
-      help: hint.help,
-      placeholder: hint.placeholder,
+      help: translated.help ?? hint.help,
+      placeholder: translated.placeholder ?? hint.placeholder,
       secret: hint.secret ?? widget === 'password',
       identity: type.ui?.identity?.includes(name) ?? false,
-      options: enumValues?.map((v) => ({ value: String(v), label: String(v) })),
+      options: enumValues?.map((v) => ({ value: String(v), label: own(translated.options, String(v)) ?? String(v) })),
       ref: hint.ref,
       default: s.default,
       min: s.minimum,
@@ -150,7 +175,7 @@ export function describeForm(type: AnyServiceType, permissions: ServicePermissio
       maxLength: s.maxLength,
     });
   }
-  return { kind: type.kind, label: type.label, fields };
+  return { kind: type.kind, label: texts.label ?? type.label, fields };
 }
 
 /** Staff may set every field of every kind. */

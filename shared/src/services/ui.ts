@@ -3,6 +3,7 @@
  * schema plus per-type hints). Plain data: the form generator (`forms.ts`) reads them, the use cases enforce the
  * permissions, and `GET /v1/service-types` returns them to the portals.
  */
+import type { Locale } from '../core/schemas';
 
 /** How a field is edited. `list` = one value per line; `json` = a JSON document (nested objects, arrays of objects). */
 export const WIDGETS = ['text', 'number', 'password', 'textarea', 'select', 'multi-select', 'checkbox', 'list', 'date', 'json'] as const;
@@ -38,6 +39,32 @@ export interface ServiceUiHints {
   /** Fields that make up the service's name: set on creation, read-only afterwards. */
   identity?: readonly string[];
   fields?: Readonly<Record<string, FieldHint>>;
+  /**
+   * The type's texts in the portals' other languages (the hints themselves are English). Kept in the type's own
+   * module so a new type brings its translations with it; any text left out falls back to the English one.
+   */
+  translations?: TypeTranslations;
+}
+
+/** The languages translated from the English hints: every locale of the portals but English. */
+export type TranslatedLocale = Exclude<Locale, 'en'>;
+
+export type TypeTranslations = Readonly<Partial<Record<TranslatedLocale, TypeTexts>>>;
+
+/** One language's texts of a type: its label and, per field, what `FieldHint` says in English. */
+export interface TypeTexts {
+  label?: string;
+  fields?: Readonly<Record<string, FieldTexts>>;
+}
+
+export interface FieldTexts {
+  /** Also for fields without an English label (the form humanises the field name, in English only). */
+  label?: string;
+  help?: string;
+  /** Only placeholders with words; example values (`example.org`) read the same in every language. */
+  placeholder?: string;
+  /** Labels of enum values that have a human name (`public`, `hours`); technical tokens (`mysql`) stay as they are. */
+  options?: Readonly<Record<string, string>>;
 }
 
 /** Numeric account limits a field is capped by for customers (see `accounts/model.ts` `AccountLimits`). */

@@ -3,7 +3,7 @@ import { authorize, describeActor, type Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { newId } from '../core/ids';
-import { PageQuery } from '../core/schemas';
+import { LOCALES, PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
 import { getAccountOrThrow } from '../accounts/use-cases';
 import { planServiceOrders } from '../orders/use-cases';
@@ -27,25 +27,32 @@ export function listServiceKinds() {
   };
 }
 
+/** `GET /v1/service-types` query: the language of the forms' texts (English when left out). */
+export const ServiceTypesQuery = z.object({
+  locale: z.enum(LOCALES, { error: `Use one of the languages ${LOCALES.join(', ')}` }).optional(),
+});
+
 /**
  * Every kind with its input JSON Schema, UI hints, the generated form and what the caller may do with it
  * (customers: the type's declared permissions; staff: everything their role allows). The portals render forms
- * from this and nothing else.
+ * from this and nothing else; `locale` translates the kind's label and the form's texts.
  */
-export function listServiceTypes(actor: Actor) {
+export function listServiceTypes(actor: Actor, query: unknown = {}) {
   authorize(actor, 'services:read');
+  const { locale } = parseInput(ServiceTypesQuery, query);
   return {
     items: serviceTypes.map((type) => {
       const permissions = permissionsFor(actor, type);
+      const form = describeForm(type, permissions, locale);
       return {
         kind: type.kind,
-        label: type.label,
+        label: form.label,
         schema: specJsonSchema(type),
         ui: type.ui ?? {},
         permissions,
         /** What customers may do (staff set limits on the kinds customers may create). */
         customer: permissionsFor({ type: 'customer', tenantId: actor.tenantId, userId: '', accountId: '' }, type),
-        form: describeForm(type, permissions),
+        form,
       };
     }),
   };

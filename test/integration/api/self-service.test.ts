@@ -90,6 +90,23 @@ describe('customer self-service', () => {
     expect(staffMailbox.form.fields.map((f: { name: string }) => f.name)).toContain('disabled');
   });
 
+  it('gives the forms in the requested language and refuses an unknown one', async () => {
+    const res = await customer.get('/v1/service-types?locale=ca');
+    expect(res.status).toBe(200);
+    const mailbox = res.body.items.find((t: { kind: string }) => t.kind === 'mailbox');
+    expect(mailbox.label).toBe('Bústia');
+    expect(mailbox.form.label).toBe('Bústia');
+    expect(mailbox.form.fields.find((f: { name: string }) => f.name === 'password')).toMatchObject({
+      label: 'Contrasenya',
+      help: 'Com a mínim 10 caràcters',
+    });
+    const english = await customer.get('/v1/service-types');
+    expect(english.body.items.find((t: { kind: string }) => t.kind === 'mailbox').form.fields[0].label).toBe('Name (before the @)');
+    const bad = await customer.get('/v1/service-types?locale=xx');
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toEqual([expect.objectContaining({ path: ['locale'], message: 'Use one of the languages en, es, ca' })]);
+  });
+
   it('only staff set the limits', async () => {
     const denied = await customer.patch(`/v1/accounts/${accountId}`, { limits: { services: { mailbox: 100 } } });
     expect(denied.status).toBe(403);

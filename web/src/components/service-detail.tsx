@@ -145,7 +145,7 @@ export async function ServiceDetail({ scope, service, query }: { scope: Scope; s
       )}
 
       {!gone && (
-        <Section title={t('selfService.changeTitle')} id="change" description={t('selfService.fieldsInEnglish')}>
+        <Section title={t('selfService.changeTitle')} id="change">
           {permissions.change && fields.length > 0 ? (
             <ActionForm action={updateService.bind(null, scope, service.id)} aria-labelledby="change-title">
               <ServiceFormFields

@@ -3,6 +3,7 @@
 import { cache } from 'react';
 import type { FormDescription, FormField, ServicePermissions } from '@consort/shared/services/forms';
 import type { Option } from '@/components/form';
+import { getLocale } from '@/i18n/server';
 import { apiGet } from './api';
 import type { Page, Service } from './types';
 
@@ -15,8 +16,13 @@ export interface ServiceTypeInfo {
   form: FormDescription;
 }
 
-/** Every kind with its generated form for the signed-in user (customers: only the fields they may set). */
-export const getServiceTypes = cache(async () => (await apiGet<{ items: ServiceTypeInfo[] }>('/v1/service-types')).items);
+/**
+ * Every kind with its generated form for the signed-in user (customers: only the fields they may set), its labels in
+ * the request's language (the API falls back to English per text).
+ */
+export const getServiceTypes = cache(
+  async () => (await apiGet<{ items: ServiceTypeInfo[] }>('/v1/service-types', { locale: await getLocale() })).items,
+);
 
 /** One kind, or undefined for an unknown one. */
 export async function getServiceType(kind: string | undefined): Promise<ServiceTypeInfo | undefined> {

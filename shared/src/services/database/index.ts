@@ -3,6 +3,7 @@ import { DomainError } from '../../core/errors';
 import { defineServiceType, type BackendDefinition, type ServiceReference } from '../define-service-type';
 import { DatabaseName, DatabaseUsername, mysqlGrantPattern } from './names';
 import { MYSQL_NATIVE_PATTERN, mysqlNativePassword, SCRAM_PATTERN, scramSha256 } from './verifiers';
+import { databaseTranslations, databaseUserTranslations } from './translations';
 
 export * from './names';
 export * from './verifiers';
@@ -321,6 +322,7 @@ export const database = defineServiceType({
       collation: { label: 'Collation', help: 'Empty for the character set default' },
       owner: { label: 'Owner (PostgreSQL)', widget: 'select', ref: { kind: 'databaseuser', same: { engine: 'engine' } } },
     },
+    translations: databaseTranslations,
   },
   customer: { create: true, change: true, delete: true, fields: ['name', 'engine', 'charset', 'collation', 'owner'] },
   identity: (spec) => spec.name,
@@ -348,6 +350,7 @@ export const databaseUser = defineServiceType({
       },
       disabled: { label: 'Disabled (cannot log in)' },
     },
+    translations: databaseUserTranslations,
   },
   customer: { create: true, change: true, delete: true, fields: ['username', 'engine', 'password', 'passwordHash', 'grants', 'disabled'] },
   identity: (spec) => spec.username,

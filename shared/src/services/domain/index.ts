@@ -3,6 +3,7 @@ import { DomainError } from '../../core/errors';
 import { defineServiceType } from '../define-service-type';
 import type { Tenant } from '../../tenancy/model';
 import { DnsRecordInput, DomainName, HostTarget, nextSerial, recordData, type DnsRecord } from './records';
+import { domainTranslations } from './translations';
 
 export * from './records';
 
@@ -68,6 +69,7 @@ export const domain = defineServiceType({
       ttl: { label: 'Default TTL (seconds)', help: 'Leave empty for the organisation default' },
       records: { label: 'DNS records', widget: 'json', help: 'Edited with the records editor on the domain page' },
     },
+    translations: domainTranslations,
   },
   // Customers edit their zone's records; registering or removing a domain stays with staff.
   customer: { create: false, change: true, delete: false, fields: ['records'] },

@@ -3,6 +3,7 @@ import { DomainError } from '../../core/errors';
 import { defineServiceType } from '../define-service-type';
 import { DOVECOT_CONFIG } from './mailbox';
 import { hostPath, isPlainText, MailboxAddress } from './names';
+import { autoresponseTranslations } from './translations';
 
 // The subject and body reach a Sieve script (RFC 5228): the subject as a quoted string (`\` and `"` escaped), the
 // body as a `text:` multi-line literal (lines starting with `.` doubled). Neither form has any other escape, so no
@@ -62,6 +63,7 @@ export const autoresponse = defineServiceType({
       days: { label: 'Days before replying to the same sender again' },
       disabled: { label: 'Disabled' },
     },
+    translations: autoresponseTranslations,
   },
   customer: { create: true, change: true, delete: true, fields: ['mailbox', 'subject', 'body', 'from', 'until', 'days', 'disabled'] },
   identity: (spec) => spec.mailbox,

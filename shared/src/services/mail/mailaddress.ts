@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineServiceType, type ServiceReference } from '../define-service-type';
 import { POSTFIX_CONFIG, postfixContext } from './mailbox';
 import { ForwardAddress, mailDomainReference, MailboxAddress, MailDomain, MailLocalPart } from './names';
+import { mailAddressTranslations } from './translations';
 
 const unique =
   <T>(key: (item: T) => string, message: string) =>
@@ -79,6 +80,7 @@ export const mailAddress = defineServiceType({
       forwards: { label: 'Forward to', widget: 'list', help: 'External addresses, one per line' },
       disabled: { label: 'Disabled' },
     },
+    translations: mailAddressTranslations,
   },
   customer: { create: true, change: true, delete: true, fields: ['name', 'domain', 'mailboxes', 'forwards', 'disabled'] },
   identity: mailAddressName,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineServiceType, type BackendDefinition } from '../define-service-type';
 import { hostChoice, hostGroup, hostId, hostPath, mailDomainReference, MailDomain, MailLocalPart } from './names';
 import { DovecotPasswordHash, dovecotPasswordHash, MailboxPassword } from './password';
+import { mailboxTranslations } from './translations';
 
 /** Largest mailbox quota: 1 TiB. */
 export const MAX_QUOTA_MB = 1_048_576;
@@ -122,6 +123,7 @@ export const mailbox = defineServiceType({
       quotaMb: { label: 'Quota (MiB)' },
       disabled: { label: 'Disabled (cannot log in; mail is still accepted)' },
     },
+    translations: mailboxTranslations,
   },
   customer: {
     create: true,

@@ -4,6 +4,7 @@ import { Email } from '../../core/schemas';
 import { defineServiceType, type BackendDefinition, type ServiceReference } from '../define-service-type';
 import { parseDomainName } from '../domain/records';
 import { settingPath, settingPosixName } from '../host-settings';
+import { mailingListTranslations } from './translations';
 
 /**
  * Local parts a list may not take: the mailboxes RFC 2142 and mail software expect to reach a person or the
@@ -188,6 +189,7 @@ export const mailingList = defineServiceType({
       language: { label: 'Language' },
       disabled: { label: 'Disabled' },
     },
+    translations: mailingListTranslations,
   },
   customer: {
     create: true,

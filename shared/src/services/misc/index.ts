@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { Label, Slug } from '../../core/schemas';
 import { defineServiceType } from '../define-service-type';
+import { miscTranslations } from './translations';
 
 /** What a miscellaneous service counts: hours of work or units (licences, registrations, packs). */
 export const MISC_UNITS = ['hours', 'units'] as const;
@@ -63,6 +64,7 @@ export const misc = defineServiceType({
       unit: { label: 'Unit' },
       relatedTo: { label: 'Related service', widget: 'json', help: '{"kind": "website", "name": "…"} or empty' },
     },
+    translations: miscTranslations,
   },
   identity: (spec) => spec.name,
   references: (spec) =>

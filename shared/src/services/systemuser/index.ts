@@ -3,6 +3,7 @@ import { DomainError } from '../../core/errors';
 import { defineServiceType } from '../define-service-type';
 import { isPosixName, PosixGroupName, PosixUsername, PRIVILEGED_GROUPS } from './names';
 import { AuthorizedKey } from './ssh-keys';
+import { systemUserTranslations } from './translations';
 
 export * from './names';
 export * from './ssh-keys';
@@ -77,6 +78,7 @@ export const systemUser = defineServiceType({
       authorizedKeys: { label: 'SSH public keys', widget: 'list', help: 'One OpenSSH public key per line' },
       disabled: { label: 'Disabled' },
     },
+    translations: systemUserTranslations,
   },
   // Customers manage their own SSH keys; the account itself (shell, groups) is staff's.
   customer: { create: false, change: true, delete: false, fields: ['authorizedKeys'] },

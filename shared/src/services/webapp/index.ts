@@ -4,6 +4,7 @@ import { Slug } from '../../core/schemas';
 import { defineServiceType, type BackendDefinition, type ServiceReference } from '../define-service-type';
 import { settingInt, settingList, settingPath, settingPosixName } from '../host-settings';
 import { PosixUsername } from '../systemuser/names';
+import { webAppTranslations } from './translations';
 
 /** `php`: a PHP-FPM pool of its own; `static`: files only, served by the website, no process at all. */
 export const WEBAPP_TYPES = ['php', 'static'] as const;
@@ -245,6 +246,7 @@ export const webApp = defineServiceType({
       processes: { label: 'Processes', widget: 'json' },
       phpOptions: { label: 'php.ini options', widget: 'json' },
     },
+    translations: webAppTranslations,
   },
   identity: (spec) => spec.name,
   references: webAppReferences,

@@ -4,6 +4,7 @@ import { Slug } from '../../core/schemas';
 import { defineServiceType, type BackendDefinition, type ServiceReference } from '../define-service-type';
 import { parseDomainName } from '../domain/records';
 import { PosixUsername } from '../systemuser/names';
+import { websiteTranslations } from './translations';
 
 // Every value below ends up in an nginx or Apache configuration file (text, not shell). The schemas keep them to
 // characters neither daemon treats as syntax — no blanks, quotes, `;`, `{`, `#`, `$`, `%` or backslashes — so a
@@ -307,6 +308,7 @@ export const website = defineServiceType({
       options: { label: 'Options', widget: 'json' },
       disabled: { label: 'Disabled' },
     },
+    translations: websiteTranslations,
   },
   identity: (spec) => spec.name,
   references: websiteReferences,

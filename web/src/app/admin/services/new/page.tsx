@@ -55,7 +55,7 @@ export default async function NewServicePage({ searchParams }: { searchParams: S
       <p className="breadcrumb">
         <Link href="/admin/services">← {t('selfService.adminTitle')}</Link>
       </p>
-      <PageHeader title={title} description={t('selfService.fieldsInEnglish')} />
+      <PageHeader title={title} />
       <Section title={t('selfService.account')} id="account">
         <form method="get" className="inline-form" aria-label={t('selfService.account')}>
           <input type="hidden" name="kind" value={type.kind} />

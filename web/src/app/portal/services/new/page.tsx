@@ -39,7 +39,7 @@ export default async function PortalNewServicePage({ searchParams }: { searchPar
       <p className="breadcrumb">
         <Link href="/portal/services">← {t('selfService.portalTitle')}</Link>
       </p>
-      <PageHeader title={title} description={t('selfService.fieldsInEnglish')} />
+      <PageHeader title={title} />
       <Section title={title} id="new-service">
         <ActionForm action={createService.bind(null, 'portal', type.kind)} aria-labelledby="new-service-title">
           <ServiceFormFields
