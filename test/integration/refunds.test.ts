@@ -280,7 +280,7 @@ describe('credit-transfer refunds (pain.001)', () => {
     // Back to waiting, with no batch named on them; the bill has not been given anything back.
     const refunds = (await tx(transferTx)).refunds!;
     expect(refunds.map((r) => r.state)).toEqual(['pending', 'pending']);
-    expect(refunds.every((r) => r.creditTransfer === undefined)).toBe(true);
+    expect(refunds.every((r) => !('creditTransfer' in r))).toBe(true);
     expect((await tx(sepaTx)).refunds!.map((r) => r.state)).toEqual(['pending']);
     const waiting = await owner.get('/v1/payments/sepa/refunds');
     expect((waiting.body.items as { refund: { amount: string } }[]).map((w) => w.refund.amount).sort()).toEqual([

@@ -316,3 +316,45 @@ describe('bank returns', () => {
     expect((await supportClient.post('/v1/payments/sepa/batches', {})).status).toBe(403);
   });
 });
+
+describe('cancelling a batch that will not be sent', () => {
+  it('fails its collections as cancelled; the bill is collected again by the next batch, FRST again', async () => {
+    const payer = await account('Marta Soler');
+    const signed = await mandate(payer, { name: 'Marta Soler', iban: 'NL91ABNA0417164300' });
+    const unpaid = await issuedBill(payer, '12.34');
+    const first = await newBatch({ accountIds: [payer] });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const item = first.body.batch.items[0];
+    expect(item.sequenceType).toBe('FRST');
+    const path = `/v1/payments/sepa/batches/${first.body.batch.id}`;
+    const mandatePath = `/v1/accounts/${payer}/mandates/${signed.id}`;
+    expect((await staff.get(mandatePath)).body).toMatchObject({ collections: 1, lastCollectionOn: item.collectionDate });
+    // In flight: not collected twice.
+    expect((await newBatch({ accountIds: [payer] })).status).toBe(422);
+
+    expect((await staff.post(`${path}/cancel`, {})).status).toBe(422);
+    const cancelled = await staff.post(`${path}/cancel`, { reason: 'Collection date agreed later with the customer' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body).toMatchObject({ state: 'cancelled', cancelReason: 'Collection date agreed later with the customer' });
+    expect(await transaction(item.transactionId)).toMatchObject({
+      state: 'failed',
+      failure: { code: 'cancelled', message: expect.stringContaining('Collection date agreed later') },
+    });
+    expect((await bill(unpaid.id)).state).toBe('closed');
+    const forgotten = (await staff.get(mandatePath)).body;
+    expect(forgotten.collections).toBe(0);
+    expect(forgotten.lastCollectionOn).toBeUndefined();
+
+    // Idempotent, never sent, and the bill is collectable again as a first collection.
+    const again = await staff.post(`${path}/cancel`, { reason: 'Twice' });
+    expect(again.body).toMatchObject({ state: 'cancelled', cancelledAt: cancelled.body.cancelledAt, version: cancelled.body.version });
+    expect((await staff.get(mandatePath)).body.collections).toBe(0);
+    const execute = await staff.post(`${path}/executed`);
+    expect(execute.status).toBe(409);
+    const next = await newBatch({ accountIds: [payer] });
+    expect(next.status, JSON.stringify(next.body)).toBe(201);
+    expect(next.body.batch.items[0]).toMatchObject({ billIds: [unpaid.id], sequenceType: 'FRST', amount: unpaid.totals.total });
+    expect((await staff.post(`/v1/payments/sepa/batches/${next.body.batch.id}/executed`)).status).toBe(200);
+    expect((await staff.post(`/v1/payments/sepa/batches/${next.body.batch.id}/cancel`, { reason: 'Too late' })).status).toBe(409);
+  });
+});

@@ -119,6 +119,15 @@ export const sepaRoutes = [
     handle: ({ deps, actor, params }) => Batches.markBatchExecuted(deps, actor, params.batchId!),
   }),
   route({
+    method: 'POST',
+    path: '/v1/payments/sepa/batches/{batchId}/cancel',
+    tag: 'SEPA',
+    status: 200,
+    summary: 'The file will not be sent: the batch is cancelled, its collections fail (`cancelled`) and the bills can be collected again',
+    body: Batches.CancelBatchInput,
+    handle: ({ deps, actor, params, body }) => Batches.cancelBatch(deps, actor, params.batchId!, body),
+  }),
+  route({
     method: 'GET',
     path: '/v1/payments/sepa/refunds',
     tag: 'SEPA',
@@ -173,7 +182,8 @@ export const sepaRoutes = [
     path: '/v1/payments/sepa/credit-transfers/{creditTransferId}/cancel',
     tag: 'SEPA',
     status: 200,
-    summary: 'The file will not be executed: the batch is cancelled and its refunds wait for the next batch (idempotent; 409 once executed)',
+    summary:
+      'The file will not be executed: the batch is cancelled and its refunds wait for the next batch (idempotent; 409 once executed)',
     body: CreditTransfers.CancelCreditTransferInput,
     handle: ({ deps, actor, params, body }) => CreditTransfers.cancelCreditTransferBatch(deps, actor, params.creditTransferId!, body),
   }),

@@ -19,7 +19,7 @@ import { checkEpcRules, type EpcIssue } from './sepa/epc';
 import { writePain008, type DirectDebit } from './sepa/pain008';
 import { mayRepresent } from './sepa/reasons';
 import { sequenceType, type SequenceType } from './sepa/sequence';
-import { billBalance, createTransaction } from './transactions';
+import { billBalance, createTransaction, transitionTransaction } from './transactions';
 
 // SEPA direct debit batches (issue 5). Creating a batch picks the issued, unpaid bills of accounts whose default
 // payment source is a SEPA mandate that is still active, makes one collection per mandate (several bills of an account
@@ -43,6 +43,8 @@ export const BatchItem = z.strictObject({
   sequenceType: z.enum(['FRST', 'RCUR', 'OOFF', 'FNAL']),
   collectionDate: LocalDate,
   debtorName: z.string(),
+  /** The mandate's last collection day before this one (restored if the batch is cancelled; absent: it had none). */
+  previousLastCollectionOn: LocalDate.optional(),
 });
 export type BatchItem = z.infer<typeof BatchItem>;
 
@@ -53,7 +55,8 @@ export const SepaBatch = z.strictObject({
   /** GrpHdr/MsgId of the file (unique per tenant). */
   messageId: z.string(),
   painVersion: z.enum(['02', '08']),
-  state: z.enum(['generated', 'executed']),
+  /** generated → executed (the file went to the bank) | cancelled (it never will: the collections failed, not sent). */
+  state: z.enum(['generated', 'executed', 'cancelled']),
   count: z.number().int().nonnegative(),
   controlSum: z.string(),
   items: z.array(BatchItem),
@@ -63,6 +66,9 @@ export const SepaBatch = z.strictObject({
   createdAt: z.string(),
   executedBy: z.string().optional(),
   executedAt: z.string().optional(),
+  cancelledBy: z.string().optional(),
+  cancelledAt: z.string().optional(),
+  cancelReason: z.string().max(1000).optional(),
   version: z.number().int().nonnegative(),
 });
 export type SepaBatch = z.infer<typeof SepaBatch>;
@@ -280,6 +286,7 @@ export async function createBatch(deps: BatchDeps, actor: Actor, input: unknown)
       sequenceType: debit.sequenceType,
       collectionDate: debit.collectionDate,
       debtorName: debit.debtor.name,
+      ...(candidate.mandate.lastCollectionOn ? { previousLastCollectionOn: candidate.mandate.lastCollectionOn } : {}),
     });
     await recordCollection(deps, candidate.mandate, debit.collectionDate);
   }
@@ -303,14 +310,40 @@ export async function createBatch(deps: BatchDeps, actor: Actor, input: unknown)
 
 /** Count a collection on the mandate (FRST → RCUR next time) and remember its date (lapse after 36 months). */
 async function recordCollection(deps: CoreDeps, mandate: Mandate, on: LocalDate): Promise<void> {
+  await updateMandate(deps, mandate, (current) => ({
+    collections: current.collections + 1,
+    lastCollectionOn: current.lastCollectionOn && current.lastCollectionOn > on ? current.lastCollectionOn : on,
+  }));
+}
+
+/**
+ * Take back a collection that was never sent (its batch was cancelled): one collection less, so a mandate whose first
+ * collection it was goes FRST again, and the last collection day it had before (unless a later one was made since).
+ */
+async function forgetCollection(deps: CoreDeps, tenantId: string, item: BatchItem): Promise<void> {
+  const mandate = await deps.store.sepa.getMandate(tenantId, item.mandateId);
+  if (!mandate) return;
+  await updateMandate(deps, mandate, (current) => ({
+    collections: Math.max(0, current.collections - 1),
+    lastCollectionOn: current.lastCollectionOn === item.collectionDate ? (item.previousLastCollectionOn ?? null) : current.lastCollectionOn,
+  }));
+}
+
+/** Set the mandate's collection count and last collection day (null: none), retrying from a fresh read on a race. */
+async function updateMandate(
+  deps: CoreDeps,
+  mandate: Mandate,
+  change: (current: Mandate) => { collections: number; lastCollectionOn: LocalDate | null | undefined },
+): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = attempt === 0 ? mandate : await deps.store.sepa.getMandate(mandate.tenantId, mandate.id);
     if (!current) return;
-    const last = current.lastCollectionOn && current.lastCollectionOn > on ? current.lastCollectionOn : on;
+    const { collections, lastCollectionOn } = change(current);
+    const { lastCollectionOn: _previous, ...rest } = current;
     const next: Mandate = {
-      ...current,
-      collections: current.collections + 1,
-      lastCollectionOn: last,
+      ...rest,
+      collections,
+      ...(lastCollectionOn ? { lastCollectionOn } : {}),
       version: current.version + 1,
       updatedAt: deps.clock.now().toISOString(),
     };
@@ -354,11 +387,52 @@ export async function downloadBatch(
   return { fileName: `${batch.messageId}.xml`, xml: new TextDecoder().decode(doc.bytes), sha256: batch.file.sha256 };
 }
 
-/** Record that the file went to the bank. Idempotent; 409 only if the batch moved meanwhile. */
+export const CancelBatchInput = z.strictObject({
+  /** Why the file will not be sent (kept on the batch and on each failed collection). */
+  reason: z.string().trim().min(1, 'Say why the batch is cancelled').max(1000),
+});
+
+/**
+ * Staff: the file will never go to the bank (wrong date, wrong bills, a bank that refused it whole) — the batch becomes
+ * `cancelled`, each collection's transaction fails with code `cancelled` (so its bills are unpaid and collectable by
+ * the next batch), and each mandate forgets the collection (a first collection goes FRST again). The stored file stays.
+ * 409 once executed: the bank's answers (pain.002, camt.054) settle an executed batch. Idempotent: a second call
+ * heals what a crash left; a mandate is only touched for a transaction this call moved.
+ */
+export async function cancelBatch(deps: CoreDeps, actor: Actor, batchId: string, input: unknown): Promise<SepaBatch> {
+  authorize(actor, 'payments:write');
+  const data = parseInput(CancelBatchInput, input ?? {});
+  let batch = await batchOrThrow(deps, actor, batchId);
+  if (batch.state === 'executed') throw new ConflictError(`Batch ${batch.messageId} was sent to the bank: its answers settle it`);
+  if (batch.state === 'generated') {
+    const next: SepaBatch = {
+      ...batch,
+      state: 'cancelled',
+      cancelledBy: describeActor(actor),
+      cancelledAt: deps.clock.now().toISOString(),
+      cancelReason: data.reason,
+      version: batch.version + 1,
+    };
+    await deps.store.sepa.updateBatch(next, batch.version);
+    batch = next;
+  }
+  const system: Actor = { type: 'system', tenantId: actor.tenantId, reason: `sepa-batch-cancelled:${batchId}` };
+  const failure = { code: 'cancelled', message: `Batch ${batch.messageId} was cancelled: ${batch.cancelReason ?? data.reason}` };
+  for (const item of batch.items) {
+    const tx = await deps.store.payments.get(actor.tenantId, item.transactionId);
+    if (!tx || tx.state !== 'processing') continue;
+    const { changed } = await transitionTransaction(deps, system, actor.tenantId, tx.id, 'failed', { failure, reason: failure.message });
+    if (changed) await forgetCollection(deps, actor.tenantId, item);
+  }
+  return batch;
+}
+
+/** Record that the file went to the bank. Idempotent; 409 only if the batch moved meanwhile (or was cancelled). */
 export async function markBatchExecuted(deps: CoreDeps, actor: Actor, batchId: string): Promise<SepaBatch> {
   authorize(actor, 'payments:write');
   const batch = await batchOrThrow(deps, actor, batchId);
   if (batch.state === 'executed') return batch;
+  if (batch.state === 'cancelled') throw new ConflictError(`Batch ${batch.messageId} was cancelled: it cannot be sent`);
   const next: SepaBatch = {
     ...batch,
     state: 'executed',

@@ -166,7 +166,12 @@ export const CancelCreditTransferInput = z.strictObject({
  * its refunds wait for a credit transfer again, so the next batch pays them. Its stored file stays (write-once) and
  * the batch keeps what it held. 409 once executed. Idempotent: a second call re-queues what a crash left batched.
  */
-export async function cancelCreditTransferBatch(deps: CoreDeps, actor: Actor, batchId: string, input: unknown): Promise<CreditTransferBatch> {
+export async function cancelCreditTransferBatch(
+  deps: CoreDeps,
+  actor: Actor,
+  batchId: string,
+  input: unknown,
+): Promise<CreditTransferBatch> {
   authorize(actor, 'payments:write');
   const data = parseInput(CancelCreditTransferInput, input ?? {});
   let batch = await batchOrThrow(deps, actor, batchId);
@@ -203,7 +208,8 @@ export async function cancelCreditTransferBatch(deps: CoreDeps, actor: Actor, ba
 export async function markCreditTransferExecuted(deps: CoreDeps, actor: Actor, batchId: string): Promise<CreditTransferBatch> {
   authorize(actor, 'payments:write');
   let batch = await batchOrThrow(deps, actor, batchId);
-  if (batch.state === 'cancelled') throw new ConflictError(`Credit-transfer batch ${batch.messageId} was cancelled: its refunds wait again`);
+  if (batch.state === 'cancelled')
+    throw new ConflictError(`Credit-transfer batch ${batch.messageId} was cancelled: its refunds wait again`);
   if (batch.state !== 'executed') {
     const next: CreditTransferBatch = {
       ...batch,

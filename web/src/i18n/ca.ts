@@ -1342,6 +1342,10 @@ export const ca: Messages = {
     executedAt: 'Enviada',
     cancelledAt: 'Anul·lada',
     cancelReason: 'Motiu de l’anul·lació',
+    cancelBatch: 'Anul·la la remesa',
+    cancelBatchReason: 'Per què no s’enviarà',
+    cancelBatchHint:
+      'Per a un fitxer que no enviareu al banc: els seus cobraments fallen com a anul·lats, la propera remesa podrà cobrar les factures i els mandats obliden el cobrament.',
     download: 'Descarrega el fitxer pain.008',
     markExecuted: 'Marca com a enviada',
     collections: 'Cobraments',
@@ -1475,7 +1479,6 @@ export const ca: Messages = {
     deleteHint: 'El treu dels servidors; es deixa de facturar des d’avui.',
     operationsTitle: 'Últimes operacions',
     recordsLink: 'Edita els registres DNS',
-    fieldsInEnglish: 'Els noms i l’ajuda dels camps vénen de les definicions de servei i són en anglès.',
     related: 'Resposta de vacances i adreces',
     vacationReply: 'Resposta de vacances',
     setVacation: 'Posa una resposta de vacances',

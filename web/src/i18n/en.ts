@@ -1336,6 +1336,10 @@ export const en = {
     executedAt: 'Executed',
     cancelledAt: 'Cancelled',
     cancelReason: 'Why cancelled',
+    cancelBatch: 'Cancel batch',
+    cancelBatchReason: 'Why it will not be sent',
+    cancelBatchHint:
+      'For a file you will not send to the bank: its collections fail as cancelled, the bills can be collected by the next batch, and the mandates forget the collection.',
     download: 'Download pain.008 file',
     markExecuted: 'Mark executed',
     collections: 'Collections',
@@ -1469,7 +1473,6 @@ export const en = {
     deleteHint: 'Removes it from the servers; billing for it stops from today.',
     operationsTitle: 'Latest operations',
     recordsLink: 'Edit the DNS records',
-    fieldsInEnglish: 'Field names and help come from the service definitions and are in English.',
     related: 'Vacation reply and addresses',
     vacationReply: 'Vacation reply',
     setVacation: 'Set a vacation reply',

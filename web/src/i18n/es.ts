@@ -1346,6 +1346,10 @@ export const es: Messages = {
     executedAt: 'Enviada',
     cancelledAt: 'Anulada',
     cancelReason: 'Motivo de la anulación',
+    cancelBatch: 'Anular remesa',
+    cancelBatchReason: 'Por qué no se enviará',
+    cancelBatchHint:
+      'Para un fichero que no enviará al banco: sus cobros fallan como anulados, la próxima remesa podrá cobrar las facturas y los mandatos olvidan el cobro.',
     download: 'Descargar fichero pain.008',
     markExecuted: 'Marcar como enviada',
     collections: 'Cobros',
@@ -1478,7 +1482,6 @@ export const es: Messages = {
     deleteHint: 'Lo quita de los servidores; deja de facturarse desde hoy.',
     operationsTitle: 'Últimas operaciones',
     recordsLink: 'Editar los registros DNS',
-    fieldsInEnglish: 'Los nombres y la ayuda de los campos vienen de las definiciones de servicio y están en inglés.',
     related: 'Respuesta de vacaciones y direcciones',
     vacationReply: 'Respuesta de vacaciones',
     setVacation: 'Poner una respuesta de vacaciones',

@@ -31,6 +31,16 @@ export async function markSepaBatchExecuted(batchId: string, _state: FormState, 
   });
 }
 
+/** The direct-debit file will not be sent: cancel the batch (its collections fail, the bills can be collected again). */
+export async function cancelSepaBatch(batchId: string, _state: FormState, formData: FormData): Promise<FormState> {
+  return handleForm(formData, async () => {
+    await api('POST', `/v1/payments/sepa/batches/${encodeURIComponent(batchId)}/cancel`, { reason: optional(formData, 'reason') });
+    revalidatePath(`/admin/payments/batches/${batchId}`);
+    revalidatePath('/admin/payments/batches');
+    revalidatePath('/admin/payments/transactions');
+  });
+}
+
 /** Preview (`mode=preview`) or apply (`mode=apply`) a bank file, uploaded or pasted; the result comes back as data. */
 export async function bankFile(_state: FormState<ImportResult>, formData: FormData): Promise<FormState<ImportResult>> {
   let result: ImportResult | undefined;

@@ -95,7 +95,9 @@ export default async function SepaBatchesPage({ searchParams }: { searchParams: 
                   <td className="num">{fmt.number(b.count)}</td>
                   <td className="num">{fmt.money(b.controlSum, 'EUR')}</td>
                   <td>
-                    <Badge tone={b.state === 'executed' ? 'success' : 'info'}>{t(`sepa.states.${b.state}`)}</Badge>
+                    <Badge tone={b.state === 'executed' ? 'success' : b.state === 'cancelled' ? 'neutral' : 'info'}>
+                      {t(`sepa.states.${b.state}`)}
+                    </Badge>
                   </td>
                 </tr>
               ))}

@@ -3,7 +3,7 @@ import { Link } from '@/components/link';
 import { PaymentFileBatch } from '@/components/payment-file-batch';
 import { getI18n } from '@/i18n/server';
 import { apiGet } from '@/server/api';
-import { markSepaBatchExecuted } from '@/server/actions/sepa';
+import { cancelSepaBatch, markSepaBatchExecuted } from '@/server/actions/sepa';
 import { getFormat } from '@/server/format';
 import { can } from '@/server/queries';
 import type { SepaBatch } from '@consort/shared/payments/batches';
@@ -13,7 +13,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('sepa.batchTitle') };
 }
 
-/** Staff: one batch — its collections, the file to download, "mark executed". */
+/** Staff: one batch — its collections, the file to download, "mark executed" or "cancel". */
 export default async function SepaBatchPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { t } = await getI18n();
@@ -30,7 +30,17 @@ export default async function SepaBatchPage({ params }: { params: Promise<{ id: 
       message="pain.008.001"
       countLabel={t('sepa.count')}
       download={{ href: `/admin/payments/batches/${encodeURIComponent(batch.id)}/file`, label: t('sepa.download') }}
-      {...(canWrite ? { markExecuted: markSepaBatchExecuted.bind(null, batch.id) } : {})}
+      {...(canWrite
+        ? {
+            markExecuted: markSepaBatchExecuted.bind(null, batch.id),
+            cancel: {
+              action: cancelSepaBatch.bind(null, batch.id),
+              label: t('sepa.cancelBatch'),
+              reasonLabel: t('sepa.cancelBatchReason'),
+              hint: t('sepa.cancelBatchHint'),
+            },
+          }
+        : {})}
       items={{
         title: t('sepa.collections'),
         id: 'collections',
