@@ -1,7 +1,8 @@
 // End to end, in a real browser: staff collect a bill by SEPA direct debit and import the bank's return. A customer
-// with a mandate owes an issued bill; on "Direct debits" staff create a batch and download its pain.008 (checked
-// against the XSD and the EPC rules); on "Bank files" they paste a camt.054 with an AC04 return, preview it (nothing
-// changes), apply it, and the bill is returned and the mandate invalid. Applying the same file again changes nothing.
+// with a mandate owes an issued bill; on "Direct debits" staff create a batch, cancel it (the bill is collectable
+// again), create another and download its pain.008 (checked against the XSD and the EPC rules); on "Bank files" they
+// paste a camt.054 with an AC04 return, preview it (nothing changes), apply it, and the bill is returned and the
+// mandate invalid. Applying the same file again changes nothing.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -70,6 +71,19 @@ describe.skipIf(!browserTestsRunnable)('SEPA direct debits in the staff portal',
     const collections = page.getByRole('table', { name: 'Collections' });
     await shows(collections);
     expect(await collections.innerText()).toMatch(/Núria Peña.*FRST.*€12\.10/s);
+
+    // Not sent after all: cancelled with a reason; the next batch collects the bill again, still as a first collection.
+    const cancelled = page.url();
+    await page.locator('summary', { hasText: 'Cancel batch' }).click();
+    await page.getByLabel('Why it will not be sent').fill('Customer asked for a later date');
+    await page.locator('form[aria-label="Cancel batch"]').getByRole('button', { name: 'Cancel batch' }).click();
+    await shows(page.getByText('Customer asked for a later date'));
+    expect(await page.getByRole('button', { name: 'Mark executed' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Direct debits' }).click();
+    await page.waitForURL(atPath('/admin/payments/batches'));
+    await page.getByRole('button', { name: 'Create batch' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/admin/payments/batches/sdb_') && url.href !== cancelled);
+    expect(await page.getByRole('table', { name: 'Collections' }).innerText()).toMatch(/Núria Peña.*FRST.*€12\.10/s);
 
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Download pain.008 file' }).click();
