@@ -3,6 +3,7 @@ import * as Imports from '@consort/shared/payments/bank-returns';
 import * as Batches from '@consort/shared/payments/batches';
 import * as CreditTransfers from '@consort/shared/payments/credit-transfers';
 import * as Mandates from '@consort/shared/payments/mandates';
+import { CancelPaymentFileInput } from '@consort/shared/payments/model';
 import { PageQuery } from '@consort/shared/core/schemas';
 import { route } from './route';
 
@@ -124,7 +125,7 @@ export const sepaRoutes = [
     tag: 'SEPA',
     status: 200,
     summary: 'The file will not be sent: the batch is cancelled, its collections fail (`cancelled`) and the bills can be collected again',
-    body: Batches.CancelBatchInput,
+    body: CancelPaymentFileInput,
     handle: ({ deps, actor, params, body }) => Batches.cancelBatch(deps, actor, params.batchId!, body),
   }),
   route({
@@ -184,7 +185,7 @@ export const sepaRoutes = [
     status: 200,
     summary:
       'The file will not be executed: the batch is cancelled and its refunds wait for the next batch (idempotent; 409 once executed)',
-    body: CreditTransfers.CancelCreditTransferInput,
+    body: CancelPaymentFileInput,
     handle: ({ deps, actor, params, body }) => CreditTransfers.cancelCreditTransferBatch(deps, actor, params.creditTransferId!, body),
   }),
   route({

@@ -18,6 +18,7 @@ import { collectionDate, earliestCollectionDate } from './sepa/calendar';
 import { checkEpcRules, type EpcIssue } from './sepa/epc';
 import { writePain008, type DirectDebit } from './sepa/pain008';
 import { mayRepresent } from './sepa/reasons';
+import { CancelPaymentFileInput, cancelledBatch } from './model';
 import { sequenceType, type SequenceType } from './sepa/sequence';
 import { billBalance, createTransaction, transitionTransaction } from './transactions';
 
@@ -387,11 +388,6 @@ export async function downloadBatch(
   return { fileName: `${batch.messageId}.xml`, xml: new TextDecoder().decode(doc.bytes), sha256: batch.file.sha256 };
 }
 
-export const CancelBatchInput = z.strictObject({
-  /** Why the file will not be sent (kept on the batch and on each failed collection). */
-  reason: z.string().trim().min(1, 'Say why the batch is cancelled').max(1000),
-});
-
 /**
  * Staff: the file will never go to the bank (wrong date, wrong bills, a bank that refused it whole) — the batch becomes
  * `cancelled`, each collection's transaction fails with code `cancelled` (so its bills are unpaid and collectable by
@@ -401,18 +397,11 @@ export const CancelBatchInput = z.strictObject({
  */
 export async function cancelBatch(deps: CoreDeps, actor: Actor, batchId: string, input: unknown): Promise<SepaBatch> {
   authorize(actor, 'payments:write');
-  const data = parseInput(CancelBatchInput, input ?? {});
+  const data = parseInput(CancelPaymentFileInput, input ?? {});
   let batch = await batchOrThrow(deps, actor, batchId);
   if (batch.state === 'executed') throw new ConflictError(`Batch ${batch.messageId} was sent to the bank: its answers settle it`);
   if (batch.state === 'generated') {
-    const next: SepaBatch = {
-      ...batch,
-      state: 'cancelled',
-      cancelledBy: describeActor(actor),
-      cancelledAt: deps.clock.now().toISOString(),
-      cancelReason: data.reason,
-      version: batch.version + 1,
-    };
+    const next = cancelledBatch(batch, describeActor(actor), deps.clock.now().toISOString(), data.reason);
     await deps.store.sepa.updateBatch(next, batch.version);
     batch = next;
   }

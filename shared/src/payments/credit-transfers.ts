@@ -11,7 +11,7 @@ import { todayIn } from '../core/today';
 import { parseInput } from '../core/validate';
 import type { DocumentStore } from '../ports/documents';
 import { sepaSettingsOrThrow } from './mandates';
-import type { CreditTransferBatch, CreditTransferItem } from './model';
+import { CancelPaymentFileInput, cancelledBatch, type CreditTransferBatch, type CreditTransferItem } from './model';
 import { settleRefund } from './refunds';
 import { addBusinessDays, collectionDate } from './sepa/calendar';
 import { checkEpcRules } from './sepa/epc';
@@ -156,11 +156,6 @@ export async function downloadCreditTransferBatch(deps: CreditTransferDeps, acto
   return { fileName: `${batch.messageId}.xml`, xml: new TextDecoder().decode(doc.bytes), sha256: batch.file.sha256 };
 }
 
-export const CancelCreditTransferInput = z.strictObject({
-  /** Why the file will not be executed (kept on the batch). */
-  reason: z.string().trim().min(1, 'Say why the batch is cancelled').max(1000),
-});
-
 /**
  * Staff: the file will never be executed (not sent, or the bank refused it whole) — the batch becomes `cancelled` and
  * its refunds wait for a credit transfer again, so the next batch pays them. Its stored file stays (write-once) and
@@ -173,18 +168,11 @@ export async function cancelCreditTransferBatch(
   input: unknown,
 ): Promise<CreditTransferBatch> {
   authorize(actor, 'payments:write');
-  const data = parseInput(CancelCreditTransferInput, input ?? {});
+  const data = parseInput(CancelPaymentFileInput, input ?? {});
   let batch = await batchOrThrow(deps, actor, batchId);
   if (batch.state === 'executed') throw new ConflictError(`Credit-transfer batch ${batch.messageId} was executed: its refunds were paid`);
   if (batch.state === 'generated') {
-    const next: CreditTransferBatch = {
-      ...batch,
-      state: 'cancelled',
-      cancelledBy: describeActor(actor),
-      cancelledAt: deps.clock.now().toISOString(),
-      cancelReason: data.reason,
-      version: batch.version + 1,
-    };
+    const next = cancelledBatch(batch, describeActor(actor), deps.clock.now().toISOString(), data.reason);
     if (!(await deps.store.payments.updateCreditTransferBatch(next, batch.version))) {
       throw new ConflictError(`Credit-transfer batch ${batchId} changed meanwhile; try again`);
     }

@@ -288,3 +288,18 @@ export function dueDateFor(
   const days = (method ? settings.dueDays[method] : undefined) ?? seriesDueDays;
   return addDays(issuedOn, days);
 }
+
+/** Cancelling a payment file (a direct-debit or credit-transfer batch) that will not be sent: why, kept on the batch. */
+export const CancelPaymentFileInput = z.strictObject({
+  reason: z.string().trim().min(1, 'Say why the batch is cancelled').max(1000),
+});
+
+/** A `generated` payment-file batch as cancelled (pure: the caller writes it against the version it read). */
+export function cancelledBatch<B extends { state: 'generated' | 'executed' | 'cancelled'; version: number; cancelReason?: string }>(
+  batch: B,
+  by: string,
+  at: string,
+  reason: string,
+): B {
+  return { ...batch, state: 'cancelled', cancelledBy: by, cancelledAt: at, cancelReason: reason, version: batch.version + 1 };
+}
