@@ -185,6 +185,8 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/payments/transactions/{transactionId}/refund': { amount: '1.00', iban: 'ES9121000418450200051332' },
   'POST /v1/accounts/{accountId}/mandates': { signedOn: '2026-01-01', debtor: { name: 'Intruder', iban: 'DE89370400440532013000' } },
   'PATCH /v1/accounts/{accountId}/mandates/{mandateId}': { status: 'revoked' },
+  'POST /v1/payments/sepa/batches/{batchId}/cancel': { reason: 'Hijack' },
+  'POST /v1/payments/sepa/credit-transfers/{creditTransferId}/cancel': { reason: 'Hijack' },
 };
 
 describe('tenant isolation', () => {
