@@ -1,12 +1,14 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@consort/shared/core/actor';
 import type { ProvisioningQueue } from '@consort/shared/ports/crypto';
 import { dispatchOperation } from '@consort/shared/provisioning/use-cases';
 import { createService } from '@consort/shared/services/use-cases';
 import type { LocalStack } from '../../functions/src/local/stack';
+import { handler as queueConsumer } from '../../functions/src/queues/provisioning';
 import { signupTenant, type ApiClient } from '../support/api-client';
 import { startTestStack } from '../support/stack';
 
@@ -101,6 +103,28 @@ describe('a host’s queued backlog', () => {
     for (const m of messages.slice(1)) await stack.deps.runProvisioning(m.body);
     const after = await Promise.all(operationIds.map(logsOf));
     expect(after.map((r) => r.logs.length)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('the queue consumer starts no workflow for a message whose operations another message took in', async () => {
+    const { operationIds, messages } = await queued(['skip-1.test', 'skip-2.test']);
+    const real = stack.deps.runProvisioning;
+    let executions = 0;
+    stack.deps.runProvisioning = (input) => {
+      executions += 1;
+      return real(input);
+    };
+    const event = (m: Message, i: number): SQSEvent => ({
+      Records: [{ messageId: `msg-${i}`, body: JSON.stringify(m.body) } as SQSRecord],
+    });
+    try {
+      expect(await queueConsumer(event(messages[0]!, 0))).toEqual({ batchItemFailures: [] });
+      expect(executions).toBe(1); // both domains, from the first message
+      expect(await queueConsumer(event(messages[1]!, 1))).toEqual({ batchItemFailures: [] });
+      expect(executions).toBe(1); // the second message had nothing left: no execution
+    } finally {
+      stack.deps.runProvisioning = real;
+    }
+    expect((await Promise.all(operationIds.map(logsOf))).map((r) => r.state)).toEqual(['applied', 'applied']);
   });
 
   it('splits a failed combined script: each operation runs again alone and only the change at fault fails', async () => {

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { hasLiveWork } from '@consort/shared/provisioning/worker';
 import { getDeps } from '../lib/deps';
 
 const Attempt = z.object({ id: z.string(), attempt: z.number().int() });
@@ -36,12 +37,11 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   await Promise.all(
     [...groups.values()].map(async ({ records, messages }) => {
       const first = messages[0]!;
+      const input = { tenantId: first.tenantId, hostId: first.hostId, operations: messages.flatMap((m) => m.operations) };
       try {
-        await deps.runProvisioning({
-          tenantId: first.tenantId,
-          hostId: first.hostId,
-          operations: messages.flatMap((m) => m.operations),
-        });
+        // Nothing left to do (taken in by an earlier message's unit, or a replay): no workflow execution.
+        if (!(await hasLiveWork(deps, input))) return;
+        await deps.runProvisioning(input);
       } catch (error) {
         deps.log.error('Provisioning workflow did not run', { tenantId: first.tenantId, hostId: first.hostId, error: String(error) });
         failures.push(...records.map((r) => ({ itemIdentifier: r.messageId })));

@@ -73,6 +73,15 @@ async function liveOperations(deps: CoreDeps, input: WorkInput): Promise<Operati
   return ops;
 }
 
+/**
+ * Whether a message still has work: some of its operations still need this host. The queue consumer asks before it
+ * starts the workflow, so a message whose operations another message's unit took in (the host's backlog) or that
+ * was replayed costs a few reads instead of an execution. Prepare checks again (the answer can change meanwhile).
+ */
+export async function hasLiveWork(deps: CoreDeps, raw: unknown): Promise<boolean> {
+  return (await liveOperations(deps, WorkInput.parse(raw))).length > 0;
+}
+
 /** A message's unit of work takes in at most this many operations, its own and the host's queued backlog together. */
 export const MAX_OPERATIONS_PER_WORK = 50;
 /** How much of the tenant's outbox (oldest first) a message looks through for the host's queued backlog. */
