@@ -167,7 +167,10 @@ export function describeForm(
       placeholder: translated.placeholder ?? hint.placeholder,
       secret: hint.secret ?? widget === 'password',
       identity: type.ui?.identity?.includes(name) ?? false,
-      options: enumValues?.map((v) => ({ value: String(v), label: own(translated.options, String(v)) ?? String(v) })),
+      options: enumValues?.map((v) => ({
+        value: String(v),
+        label: own(translated.options, String(v)) ?? own(hint.options, String(v)) ?? String(v),
+      })),
       ref: hint.ref,
       default: s.default,
       min: s.minimum,

@@ -31,6 +31,8 @@ export interface FieldHint {
   /** Not in forms (a stored hash, backend-managed values). */
   hidden?: boolean;
   ref?: ReferenceHint;
+  /** Labels of enum values that have a human name (`public` → "Public"); values left out show as they are. */
+  options?: Readonly<Record<string, string>>;
 }
 
 export interface ServiceUiHints {

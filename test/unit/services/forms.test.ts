@@ -169,11 +169,14 @@ describe('describeForm translations', () => {
       // A translation of a text English does not have would be shown in that language only.
       if (texts.help !== undefined) expect(field!.help, `${where} help`).toBeDefined();
       if (texts.placeholder !== undefined) expect(field!.placeholder, `${where} placeholder`).toBeDefined();
-      for (const value of Object.keys(texts.options ?? {}))
+      for (const value of Object.keys(texts.options ?? {})) {
         expect(
           field!.options?.map((o) => o.value),
           where,
         ).toContain(value);
+        // A value with a human name in this language has one in English too (not the bare value).
+        expect(type.ui?.fields?.[name]?.options?.[value], `${where} option ${value} in English`).toBeDefined();
+      }
     }
   });
 
@@ -186,6 +189,8 @@ describe('describeForm translations', () => {
     expect(es.fields.find((f) => f.name === 'name')).toMatchObject({ label: 'Nombre (antes de la @)', placeholder: 'alice' });
     const ca = describeForm(serviceType('mailinglist')!, undefined, 'ca');
     expect(ca.fields.find((f) => f.name === 'archive')!.options).toContainEqual({ value: 'none', label: 'Sense arxiu' });
+    const en = describeForm(serviceType('mailinglist')!);
+    expect(en.fields.find((f) => f.name === 'archive')!.options).toContainEqual({ value: 'none', label: 'No archive' });
     // Technical enum values keep their own names.
     const engine = describeForm(serviceType('database')!, undefined, 'ca').fields.find((f) => f.name === 'engine')!;
     expect(engine.options).toEqual([

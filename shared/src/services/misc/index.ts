@@ -61,7 +61,7 @@ export const misc = defineServiceType({
       name: { label: 'Name' },
       description: { label: 'Description', widget: 'textarea' },
       quantity: { label: 'Quantity', help: 'A number, decimals allowed (2.5)' },
-      unit: { label: 'Unit' },
+      unit: { label: 'Unit', options: { hours: 'Hours', units: 'Units' } },
       relatedTo: { label: 'Related service', widget: 'json', help: '{"kind": "website", "name": "…"} or empty' },
     },
     translations: miscTranslations,

@@ -240,7 +240,7 @@ export const webApp = defineServiceType({
     identity: ['name'],
     fields: {
       name: { label: 'App name' },
-      type: { label: 'Type' },
+      type: { label: 'Type', options: { static: 'Static (files only)' } },
       systemUser: { label: 'System user', widget: 'select', ref: { kind: 'systemuser' } },
       phpVersion: { label: 'PHP version', placeholder: '8.2' },
       processes: { label: 'Processes', widget: 'json' },

@@ -300,7 +300,7 @@ export const website = defineServiceType({
     fields: {
       name: { label: 'Site name' },
       domains: { label: 'Domains', widget: 'list', help: "Host names of this account's domains, one per line", ref: { kind: 'domain' } },
-      protocol: { label: 'Protocol' },
+      protocol: { label: 'Protocol', options: { 'https-redirect': 'https (http redirects to https)' } },
       certificate: { label: 'Certificate name' },
       systemUser: { label: 'System user', widget: 'select', ref: { kind: 'systemuser' } },
       webApp: { label: 'Web app', widget: 'select', ref: { kind: 'webapp' } },
