@@ -78,15 +78,20 @@ async function main() {
     await stack.idle({ timeoutMs: 600_000 });
     const drainSeconds = (performance.now() - drainStarted) / 1000;
     let applied = 0;
+    // Script runs: operations applied by one run share its start (a host's backlog runs as one unit of work).
+    const runs = new Set<string>();
     let cursor: string | undefined;
     do {
       const page = await t.client.get(`/v1/operations?state=applied&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      applied += (page.body.items as unknown[]).length;
+      const items = page.body.items as { logs?: { startedAt: string }[] }[];
+      applied += items.length;
+      for (const op of items) for (const log of op.logs ?? []) runs.add(log.startedAt);
       cursor = page.body.nextCursor;
     } while (cursor);
     const provisioning = {
       name: 'provisioning drain (one host)',
       applied,
+      scripts: runs.size,
       seconds: Number(drainSeconds.toFixed(1)),
       per_second: Number((applied / drainSeconds).toFixed(1)),
     };
