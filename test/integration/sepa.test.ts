@@ -333,9 +333,11 @@ describe('cancelling a batch that will not be sent', () => {
     expect((await newBatch({ accountIds: [payer] })).status).toBe(422);
 
     expect((await staff.post(`${path}/cancel`, {})).status).toBe(422);
-    const cancelled = await staff.post(`${path}/cancel`, { reason: 'Collection date agreed later with the customer' });
+    const tooLong = await staff.post(`${path}/cancel`, { reason: 'x'.repeat(1001) });
+    expect(tooLong.status).toBe(422);
+    const cancelled = await staff.post(`${path}/cancel`, { reason: `Collection date agreed later with the customer. ${'z'.repeat(950)}` });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
-    expect(cancelled.body).toMatchObject({ state: 'cancelled', cancelReason: 'Collection date agreed later with the customer' });
+    expect(cancelled.body).toMatchObject({ state: 'cancelled', cancelReason: expect.stringMatching(/^Collection date agreed later/) });
     expect(await transaction(item.transactionId)).toMatchObject({
       state: 'failed',
       failure: { code: 'cancelled', message: expect.stringContaining('Collection date agreed later') },

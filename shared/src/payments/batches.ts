@@ -406,7 +406,11 @@ export async function cancelBatch(deps: CoreDeps, actor: Actor, batchId: string,
     batch = next;
   }
   const system: Actor = { type: 'system', tenantId: actor.tenantId, reason: `sepa-batch-cancelled:${batchId}` };
-  const failure = { code: 'cancelled', message: `Batch ${batch.messageId} was cancelled: ${batch.cancelReason ?? data.reason}` };
+  // Failure messages and audit reasons hold 1,000 characters, as the reason does: the prefix must not overflow them.
+  const failure = {
+    code: 'cancelled',
+    message: `Batch ${batch.messageId} was cancelled: ${batch.cancelReason ?? data.reason}`.slice(0, 1000),
+  };
   for (const item of batch.items) {
     const tx = await deps.store.payments.get(actor.tenantId, item.transactionId);
     if (!tx || tx.state !== 'processing') continue;
