@@ -1152,6 +1152,27 @@ export const ca: Messages = {
     maxItems: 'Tria’n com a màxim {max}',
     option: 'Tria una de les opcions',
     invalid: 'No és vàlid',
+    unknownKey: 'Camp desconegut: {key}',
+    unknownKeys: 'Camps desconeguts: {keys}',
+    addDomainFirst: 'Primer afegeix el domini {domain} (o {name}) a aquest compte',
+    noMailbox: 'Aquest compte no té la bústia {name}',
+    noSystemUser: 'Aquest compte no té l’usuari del sistema {name}',
+    noWebApp: 'Aquest compte no té l’aplicació web {name}',
+    noDatabaseUser: 'Aquest compte no té l’usuari de base de dades {engine} {name}',
+    noDatabase: 'Aquest compte no té la base de dades {engine} {name}',
+    noService: 'Aquest compte no té cap servei {kind} anomenat {name}',
+    oneOf: 'Fes servir un d’aquests valors: {choices}',
+    oneOfWith: 'Amb {value}, fes servir un d’aquests valors: {choices}',
+    iniSize: 'Fes servir una mida com {example} (K, M o G), de {min} a {max}',
+    topLevelDomain: '.{tld} no és un domini de primer nivell vàlid',
+    notSepa: 'L’IBAN és de {country}, que no és a la zona SEPA',
+    sshKeyType: 'Tipus de clau no admès: {type}; fes servir {first} o {second}',
+    sshKeyData: 'Les dades de la clau no són d’una clau {type} (indiquen {found})',
+    sshKeyUnreadable: 'Les dades de la clau no contenen cap clau {type} llegible',
+    rsaBits: 'Aquesta clau RSA té {bits} bits; fes-ne servir una de {min} com a mínim (o una clau ed25519)',
+    accountMax: 'Com a màxim {max} per a aquest compte',
+    limitReached: 'S’ha arribat al límit de {limit}',
+    onOrBefore: 'El {date} o abans',
   },
   ssmHosts: {
     instanceId: 'Id d’instància SSM',
@@ -1517,15 +1538,10 @@ export const ca: Messages = {
     'Organisation, e-mail or password is wrong': 'L’organització, el correu o la contrasenya no són correctes',
     'Control characters are not allowed': 'No s’admeten caràcters de control',
     'Enter a domain name such as example.org': 'Escriu un nom de domini com exemple.cat',
-    'Enter an IPv4 address': 'Escriu una adreça IPv4',
-    'Enter an IPv6 address': 'Escriu una adreça IPv6',
     'A CNAME cannot be at the zone apex': 'Un CNAME no pot estar a l’arrel de la zona',
-    'Use @ or a relative name such as www or _dmarc': 'Fes servir @ o un nom relatiu com www o _dmarc',
     'Use a host name such as mail.example.org. (absolute, with a final dot) or mail':
       'Fes servir un nom de màquina com mail.exemple.cat. (absolut, amb punt final) o mail',
     'Line breaks and control characters are not allowed': 'No s’admeten salts de línia ni caràcters de control',
-    'Use a CA domain or URL without spaces or quotes': 'Fes servir un domini o URL de l’autoritat sense espais ni cometes',
-    'Quotes are not allowed': 'No s’admeten cometes',
     'A host name or IP address': 'Un nom de màquina o una adreça IP',
     'A POSIX user name': 'Un nom d’usuari POSIX',
     'Choose the account of this customer': 'Tria el compte d’aquest client',
@@ -1579,5 +1595,174 @@ export const ca: Messages = {
     'The national check digits of the account number are wrong (mistyped?)':
       'Els dígits de control del compte no són correctes (error en escriure’l?)',
     'Use an IBAN of an EEA country': 'Fes servir un IBAN d’un país de l’EEE',
+    // Amounts, codes
+    'Use an ISO 4217 code such as EUR': 'Fes servir un codi ISO 4217 com EUR',
+    // Domains and DNS records
+    'A domain name cannot contain spaces': 'Un nom de domini no pot contenir espais',
+    'Use only letters, digits, hyphens and dots, e.g. example.org':
+      'Fes servir només lletres, xifres, guionets i punts, p. ex. exemple.cat',
+    'A domain name cannot have empty parts (two dots in a row)': 'Un nom de domini no pot tenir parts buides (dos punts seguits)',
+    'This international domain name cannot be converted to its ASCII form':
+      'Aquest nom de domini internacional no es pot convertir a la seva forma ASCII',
+    'A domain name can have at most 253 characters': 'Un nom de domini pot tenir com a màxim 253 caràcters',
+    'Add the top-level domain, e.g. example.org': 'Afegeix el domini de primer nivell, p. ex. exemple.cat',
+    'Each part of a domain name can have at most 63 characters': 'Cada part d’un nom de domini pot tenir com a màxim 63 caràcters',
+    'A part of a domain name cannot start or end with a hyphen': 'Una part d’un nom de domini no pot començar ni acabar amb un guionet',
+    'Use @ or a name relative to the domain, such as www, _dmarc or *.dev':
+      'Fes servir @ o un nom relatiu al domini, com www, _dmarc o *.dev',
+    'Enter a CA domain such as letsencrypt.org, or ; to allow none':
+      'Escriu el domini d’una autoritat de certificació, com letsencrypt.org, o ; per no permetre’n cap',
+    'Use plain ASCII text': 'Fes servir només text ASCII',
+    'Quotes and backslashes are not allowed': 'No s’admeten cometes ni barres inverses',
+    'Enter an IPv4 address such as 192.0.2.10': 'Escriu una adreça IPv4 com 192.0.2.10',
+    'Enter an IPv6 address such as 2001:db8::10': 'Escriu una adreça IPv6 com 2001:db8::10',
+    'Name an SRV record like _sip._tcp': 'Fes servir un nom com _sip._tcp per a un registre SRV',
+    'An iodef value is a mailto: or https:// address': 'Un valor iodef és una adreça mailto: o https://',
+    // System users and SSH keys
+    'A user name has 1–32 characters: a lower-case letter, then lower-case letters, digits, _ or -':
+      'Un nom d’usuari té d’1 a 32 caràcters: una lletra minúscula i després lletres minúscules, xifres, _ o -',
+    'A group name has 1–32 characters: a lower-case letter, then lower-case letters, digits, _ or -':
+      'Un nom de grup té d’1 a 32 caràcters: una lletra minúscula i després lletres minúscules, xifres, _ o -',
+    'This name is reserved for the system; choose another': 'Aquest nom està reservat per al sistema; tria’n un altre',
+    'This group grants administrative rights and cannot be joined':
+      'Aquest grup dona permisos d’administració i no s’hi poden afegir usuaris',
+    'This group is listed twice': 'Aquest grup està repetit',
+    'This key is listed twice': 'Aquesta clau està repetida',
+    'The key data is cut short; copy the whole line from the .pub file':
+      'Les dades de la clau estan incompletes; copia la línia sencera del fitxer .pub',
+    'The key data has extra bytes after the key; copy the line again from the .pub file':
+      'Les dades de la clau tenen bytes de més després de la clau; torna a copiar la línia del fitxer .pub',
+    'A key line has at most 16384 characters': 'Una línia de clau té com a màxim 16384 caràcters',
+    'Paste one key per entry, without line breaks or control characters':
+      'Enganxa una clau per entrada, sense salts de línia ni caràcters de control',
+    'This is a private key: paste the public key (the .pub file) and keep this one secret':
+      'Aquesta és una clau privada: enganxa la clau pública (el fitxer .pub) i guarda aquesta en secret',
+    'Paste the whole public key line, e.g. ssh-ed25519 AAAAC3… you@laptop':
+      'Enganxa la línia sencera de la clau pública, p. ex. ssh-ed25519 AAAAC3… tu@portatil',
+    'Key options such as command= or from= are not supported; paste only the key line':
+      'No s’admeten opcions de clau com command= o from=; enganxa només la línia de la clau',
+    'The key data is not valid base64; copy the whole line from the .pub file':
+      'Les dades de la clau no són base64 vàlid; copia la línia sencera del fitxer .pub',
+    'The key comment has at most 200 characters': 'El comentari de la clau té com a màxim 200 caràcters',
+    // Websites
+    'Use a folder such as public_html or sites/shop: letters, digits, . _ ~ -, separated by /, no .. or leading dots':
+      'Fes servir una carpeta com public_html o sites/botiga: lletres, xifres, . _ ~ -, separats per /, sense .. ni punts al principi',
+    'Use a path on the site such as /errors/404.html (letters, digits, . _ ~ -; no .. or leading dots)':
+      'Fes servir un camí del lloc com /errors/404.html (lletres, xifres, . _ ~ -; sense .. ni punts al principi)',
+    'Use a file name such as index.html': 'Fes servir un nom de fitxer com index.html',
+    'Use the name of a certificate on the host, such as example.org': 'Fes servir el nom d’un certificat del servidor, com exemple.cat',
+    'This status has a page already': 'Aquest codi d’estat ja té una pàgina',
+    'Add at least one domain': 'Afegeix com a mínim un domini',
+    'This domain is listed twice': 'Aquest domini està repetit',
+    'The first domain is the main name and cannot be a wildcard': 'El primer domini és el nom principal i no pot ser un comodí',
+    'A certificate is only used with https': 'Un certificat només es fa servir amb https',
+    // Mailboxes, mail addresses and vacation replies
+    'Use 1–64 letters, digits, dots, _ or -, starting with a letter or digit (e.g. alice or sales.team)':
+      'Fes servir d’1 a 64 lletres, xifres, punts, _ o -, començant per una lletra o una xifra (p. ex. alicia o vendes.equip)',
+    'Use the address of a mailbox of this account, e.g. alice@example.org':
+      'Fes servir l’adreça d’una bústia d’aquest compte, p. ex. alicia@exemple.cat',
+    'Use an e-mail address such as someone@example.net (letters, digits and . _ + = - before the @)':
+      'Fes servir una adreça de correu com algu@exemple.net (lletres, xifres i . _ + = - abans de l’@)',
+    'Set a password for this mailbox': 'Posa una contrasenya a aquesta bústia',
+    'Use a {SHA512-CRYPT}$6$… hash, or set a new password instead': 'Fes servir un hash {SHA512-CRYPT}$6$… o posa una contrasenya nova',
+    'Use at least 10 characters': 'Fes servir com a mínim 10 caràcters',
+    'Use at most 128 characters': 'Fes servir com a màxim 128 caràcters',
+    'A password cannot contain control characters or line breaks': 'Una contrasenya no pot contenir caràcters de control ni salts de línia',
+    'Use a date such as 2026-08-01': 'Fes servir una data com 2026-08-01',
+    'Enter a subject': 'Escriu un assumpte',
+    'A subject is one line without control characters': 'L’assumpte és una sola línia sense caràcters de control',
+    'Enter the reply text': 'Escriu el text de la resposta',
+    'The reply text cannot contain control characters other than line breaks and tabs':
+      'El text de la resposta no pot contenir caràcters de control a part de salts de línia i tabuladors',
+    'The last day comes before the first': 'L’últim dia és anterior al primer',
+    'This mailbox is listed twice': 'Aquesta bústia està repetida',
+    'This address is listed twice': 'Aquesta adreça està repetida',
+    'Choose at least one mailbox or forward address': 'Tria com a mínim una bústia o una adreça de reenviament',
+    'An address cannot forward to itself': 'Una adreça no es pot reenviar a si mateixa',
+    // Databases and database users
+    'MySQL databases have no owner: grant the user all privileges instead':
+      'Les bases de dades MySQL no tenen propietari: dona a l’usuari tots els privilegis',
+    'This database is listed twice': 'Aquesta base de dades està repetida',
+    'A password has 8–128 characters: letters, digits, blanks and ASCII symbols':
+      'Una contrasenya té de 8 a 128 caràcters: lletres, xifres, espais i símbols ASCII',
+    'Set a password': 'Posa una contrasenya',
+    'Not a mysql_native_password verifier': 'No és un verificador mysql_native_password',
+    'Not a SCRAM-SHA-256 verifier': 'No és un verificador SCRAM-SHA-256',
+    'A database name has 1–63 characters: a lower-case letter, then lower-case letters, digits or _':
+      'Un nom de base de dades té d’1 a 63 caràcters: una lletra minúscula i després lletres minúscules, xifres o _',
+    'A database user name has 1–32 characters: a lower-case letter, then lower-case letters, digits or _':
+      'Un nom d’usuari de base de dades té d’1 a 32 caràcters: una lletra minúscula i després lletres minúscules, xifres o _',
+    'This database name is reserved; choose another': 'Aquest nom de base de dades està reservat; tria’n un altre',
+    'This database user name is reserved; choose another': 'Aquest nom d’usuari de base de dades està reservat; tria’n un altre',
+    // Web apps
+    'An upload cannot be larger than the whole request (post_max_size)':
+      'Una pujada no pot ser més gran que la petició sencera (post_max_size)',
+    'Only used with the dynamic manager': 'Només es fa servir amb el gestor dynamic',
+    'Cannot be above maxSpareServers': 'No pot ser més gran que maxSpareServers',
+    'Must be between minSpareServers and maxSpareServers': 'Ha d’estar entre minSpareServers i maxSpareServers',
+    'Cannot be above maxChildren': 'No pot ser més gran que maxChildren',
+    "www is the name of Debian's own PHP-FPM pool; choose another": 'www és el nom del pool de PHP-FPM propi de Debian; tria’n un altre',
+    'Use a PHP version such as 8.2': 'Fes servir una versió de PHP com 8.2',
+    'A static app runs no PHP': 'Una aplicació estàtica no executa PHP',
+    // Mailing lists
+    'Use 1–60 lower-case letters and digits, with single . _ or - between them (e.g. news or team-2024)':
+      'Fes servir d’1 a 60 lletres minúscules i xifres, amb un sol . _ o - entre elles (p. ex. noticies o equip-2024)',
+    'This address is reserved for a person or the mail system; choose another':
+      'Aquesta adreça està reservada per a una persona o per al sistema de correu; tria’n una altra',
+    'Use a single line without control characters': 'Fes servir una sola línia sense caràcters de control',
+    'Leave the prefix out for none': 'Deixa el prefix buit si no en vols cap',
+    // Miscellaneous services
+    'Use a quantity such as 3 or 1.5': 'Fes servir una quantitat com 3 o 1.5',
+    'Use a quantity above 0 and up to 1000000, with at most 4 decimals (e.g. 3 or 1.5)':
+      'Fes servir una quantitat més gran que 0 i fins a 1000000, amb 4 decimals com a màxim (p. ex. 3 o 1.5)',
+    'Use a service kind such as website or domain': 'Fes servir un tipus de servei com website o domain',
+    // Creating and changing services
+    'Cannot change': 'No es pot canviar',
+    'The name of a service cannot change; create a new one instead': 'El nom d’un servei no pot canviar; crea’n un de nou',
+    'A value is above what this account may use': 'Un valor supera el que pot fer servir aquest compte',
+    'This service refers to services the account does not have': 'Aquest servei fa referència a serveis que el compte no té',
+    'This service is being deleted': 'Aquest servei s’està eliminant',
+    'This service is already being deleted': 'Aquest servei ja s’està eliminant',
+    // Accounts
+    'Use up to 40 lower-case letters, digits and - _ . :': 'Fes servir fins a 40 lletres minúscules, xifres i - _ . :',
+    'Use a service kind': 'Fes servir un tipus de servei',
+    // SEPA mandates and identifiers
+    'Use a BIC of 8 or 11 letters and digits, e.g. CAIXESBBXXX': 'Fes servir un BIC de 8 o 11 lletres i xifres, p. ex. CAIXESBBXXX',
+    "Use 1–35 letters, digits or / - ? : ( ) . , ' + (no spaces, no leading or trailing /, no //)":
+      "Fes servir d’1 a 35 lletres, xifres o / - ? : ( ) . , ' + (sense espais, sense / al principi ni al final, sense //)",
+    'Set up SEPA first: creditor identifier, name and IBAN': 'Primer configura les dades SEPA: identificador de creditor, nom i IBAN',
+    'Not configured': 'No configurat',
+    'The mandate cannot be signed in the future': 'El mandat no pot tenir una data de signatura futura',
+    'Accounts outside the EEA need a postal address in SEPA files, which Consort does not send yet':
+      'Els comptes de fora de l’EEE necessiten una adreça postal als fitxers SEPA, i Consort encara no l’envia',
+    'Customers can only revoke a mandate': 'Els clients només poden revocar un mandat',
+    'Not allowed': 'No permès',
+    'The IBAN is not valid': 'L’IBAN no és vàlid',
+    'Use a creditor identifier such as ES37000G12345674 (country, check digits, business code, national id)':
+      'Fes servir un identificador de creditor com ES37000G12345674 (país, dígits de control, sufix i identificador nacional)',
+    'A Spanish creditor identifier has 16 characters (ES, 2 check digits, 3-character suffix, NIF)':
+      'Un identificador de creditor espanyol té 16 caràcters (ES, 2 dígits de control, sufix de 3 caràcters i NIF)',
+    'The creditor identifier check digits are wrong': 'Els dígits de control de l’identificador de creditor no són correctes',
+    // Payments and refunds
+    'Use an amount with two decimals such as 12.50': 'Fes servir un import amb dos decimals com 12.50',
+    'Use an amount above zero': 'Fes servir un import més gran que zero',
+    'Say why the batch is cancelled': 'Indica per què s’anul·la la remesa',
+    'This card payment has no Stripe PaymentIntent to refund': 'Aquest pagament amb targeta no té cap PaymentIntent d’Stripe per retornar',
+    'Card payments are not configured on this platform': 'Els pagaments amb targeta no estan configurats en aquesta plataforma',
+    'Nothing refundable': 'No queda res per retornar',
+    'A payment takes at most 20 refunds': 'Un pagament admet com a màxim 20 devolucions',
+    'Refunds by SEPA credit transfer are in EUR only': 'Les devolucions per transferència SEPA només poden ser en EUR',
+    'Give the IBAN to refund to': 'Indica l’IBAN on s’ha de retornar l’import',
+    'The IBAN of the account that gets the money': 'L’IBAN del compte que rep els diners',
+    'Invalid BIC': 'BIC no vàlid',
+    'Use 8 or 11 characters': 'Fes servir 8 o 11 caràcters',
+    'Give the name of the account holder': 'Indica el nom del titular del compte',
+    // Bills and bill settings
+    'Use a decimal quantity such as 1 or 2.5': 'Fes servir una quantitat decimal com 1 o 2.5',
+    'Use up to 12 letters, digits, / _ . or -': 'Fes servir fins a 12 lletres, xifres, / _ . o -',
+    'Use 1–10 digits': 'Fes servir d’1 a 10 dígits',
+    'Use 0–365 days': 'Fes servir de 0 a 365 dies',
+    'Use a logo of at most 250 KiB': 'Fes servir un logotip de 250 KiB com a màxim',
+    'Use a PNG or JPEG data URL': 'Fes servir una adreça URL de dades PNG o JPEG',
   },
 };

@@ -1136,7 +1136,7 @@ export const en = {
       done: 'Done',
     },
   },
-  /** zod's generic API messages, matched by pattern (see translateApiMessage). */
+  /** API messages matched by pattern (see translateApiMessage): zod's generic ones and custom ones with a variable part. */
   apiGeneric: {
     required: 'Required',
     number: 'Enter a number',
@@ -1148,6 +1148,27 @@ export const en = {
     maxItems: 'Choose at most {max}',
     option: 'Choose one of the options',
     invalid: 'Not valid',
+    unknownKey: 'Unknown field: {key}',
+    unknownKeys: 'Unknown fields: {keys}',
+    addDomainFirst: 'Add the domain {domain} (or {name}) to this account first',
+    noMailbox: 'This account has no mailbox {name}',
+    noSystemUser: 'This account has no system user {name}',
+    noWebApp: 'This account has no web app {name}',
+    noDatabaseUser: 'This account has no {engine} database user {name}',
+    noDatabase: 'This account has no {engine} database {name}',
+    noService: 'This account has no {kind} named {name}',
+    oneOf: 'Use one of: {choices}',
+    oneOfWith: 'With {value} use one of: {choices}',
+    iniSize: 'Use a size such as {example} (K, M or G), from {min} to {max}',
+    topLevelDomain: '.{tld} is not a valid top-level domain',
+    notSepa: 'The IBAN is from {country}, which is not in the SEPA area',
+    sshKeyType: 'Unsupported key type {type}; use {first} or {second}',
+    sshKeyData: 'The key data does not hold a {type} key (it says {found})',
+    sshKeyUnreadable: 'The key data does not hold a readable {type} key',
+    rsaBits: 'This RSA key has {bits} bits; use at least {min} (or an ed25519 key)',
+    accountMax: 'At most {max} for this account',
+    limitReached: 'Limit of {limit} reached',
+    onOrBefore: 'On or before {date}',
   },
   ssmHosts: {
     instanceId: 'SSM instance id',
@@ -1507,6 +1528,236 @@ export const en = {
     'Accounts have contracted this pack; end and remove their contracts first':
       'Accounts have contracted this pack. End and remove their contracts first.',
     'Use a decimal amount such as 12.50': 'Use a decimal amount such as 12.50 (with a dot)',
+    // The same messages as in es.ts and ca.ts (each translated message needs its English entry)
+    Required: 'Required',
+    'Some fields are not valid': 'Some fields are not valid',
+    'Use at least 12 characters': 'Use at least 12 characters',
+    'Use a less repetitive password': 'Use a less repetitive password',
+    'Enter a valid e-mail address': 'Enter a valid e-mail address',
+    'Use 1–40 lower-case letters, digits and dashes': 'Use 1–40 lower-case letters, digits and dashes',
+    'Use a two-letter country code such as ES': 'Use a two-letter country code such as ES',
+    'Already taken': 'Already taken',
+    'Organisation, e-mail or password is wrong': 'Organisation, e-mail or password is wrong',
+    'Control characters are not allowed': 'Control characters are not allowed',
+    'Enter a domain name such as example.org': 'Enter a domain name such as example.org',
+    'A CNAME cannot be at the zone apex': 'A CNAME cannot be at the zone apex',
+    'Use a host name such as mail.example.org. (absolute, with a final dot) or mail':
+      'Use a host name such as mail.example.org. (absolute, with a final dot) or mail',
+    'Line breaks and control characters are not allowed': 'Line breaks and control characters are not allowed',
+    'A host name or IP address': 'A host name or IP address',
+    'A POSIX user name': 'A POSIX user name',
+    'Choose the account of this customer': 'Choose the account of this customer',
+    'You cannot create a user with a higher role than yours': 'You cannot create a user with a higher role than yours',
+    'Use a price of 0 or more': 'Use a price of 0 or more',
+    'Choose a service kind': 'Choose a service kind',
+    'Use a date such as 2024-03-15': 'Use a date such as 2024-03-15',
+    'Not a calendar date': 'Not a calendar date',
+    'The contract must end after it starts': 'The contract must end after it starts',
+    'Use a month number 1–12': 'Use a month number 1–12',
+    'Use a day 1–31': 'Use a day 1–31',
+    'Use a whole number': 'Use a whole number',
+    'Use at least 1': 'Use at least 1',
+    'Use at most 366': 'Use at most 366',
+    'Use days or months': 'Use days or months',
+    'Use a metric name such as disk or traffic': 'Use a metric name such as disk or traffic',
+    'Use a field name such as quota or limits.disk': 'Use a field name such as quota or limits.disk',
+    'Use a tax category code such as standard or reduced': 'Use a tax category code such as standard or reduced',
+    'Use a whole number of units': 'Use a whole number of units',
+    'Use 0 or more units': 'Use 0 or more units',
+    'Usage maximised or summed over a period is only known after it: use postpay':
+      'Usage maximised or summed over a period is only known after it: use postpay',
+    'A one-time service has no period to maximise or sum over: use the current mode':
+      'A one-time service has no period to maximise or sum over: use the current mode',
+    'Only prepaid time can be compensated or refunded: use nothing or discount for postpay':
+      'Only prepaid time can be compensated or refunded: use nothing or discount for postpay',
+    'A one-time service is never renewed: count registered or active services':
+      'A one-time service is never renewed: count registered or active services',
+    'A fixed month or day only applies to a fixed billing point': 'A fixed month or day only applies to a fixed billing point',
+    'A default pack applies once to everybody; it cannot be contracted several times':
+      'A default pack applies once to everybody; it cannot be contracted several times',
+    'A billable service keeps its service kind; define a new one instead':
+      'A billable service keeps its service kind; define a new one instead',
+    'Some rates refer to unknown billable services': 'Some rates refer to unknown billable services',
+    'This pack cannot be contracted': 'This pack cannot be contracted',
+    'Unknown pack': 'Unknown pack',
+    'An order cannot end before it starts': 'An order cannot end before it starts',
+    'Accept the mandate text to sign it': 'Accept the mandate text to sign it',
+    'Direct debit is not offered yet': 'Direct debit is not offered yet',
+    'Enter an IBAN': 'Enter an IBAN',
+    'The IBAN does not start with a known country code': 'The IBAN does not start with a known country code',
+    'The IBAN has the wrong length for its country': 'The IBAN has the wrong length for its country',
+    'The IBAN has the wrong format for its country': 'The IBAN has the wrong format for its country',
+    'The IBAN check digits are not numbers': 'The IBAN check digits are not numbers',
+    'The IBAN check digits are wrong (mistyped?)': 'The IBAN check digits are wrong (mistyped?)',
+    'The national check digits of the account number are wrong (mistyped?)':
+      'The national check digits of the account number are wrong (mistyped?)',
+    'Use an IBAN of an EEA country': 'Use an IBAN of an EEA country',
+    // Amounts, codes
+    'Use an ISO 4217 code such as EUR': 'Use an ISO 4217 code such as EUR',
+    // Domains and DNS records
+    'A domain name cannot contain spaces': 'A domain name cannot contain spaces',
+    'Use only letters, digits, hyphens and dots, e.g. example.org': 'Use only letters, digits, hyphens and dots, e.g. example.org',
+    'A domain name cannot have empty parts (two dots in a row)': 'A domain name cannot have empty parts (two dots in a row)',
+    'This international domain name cannot be converted to its ASCII form':
+      'This international domain name cannot be converted to its ASCII form',
+    'A domain name can have at most 253 characters': 'A domain name can have at most 253 characters',
+    'Add the top-level domain, e.g. example.org': 'Add the top-level domain, e.g. example.org',
+    'Each part of a domain name can have at most 63 characters': 'Each part of a domain name can have at most 63 characters',
+    'A part of a domain name cannot start or end with a hyphen': 'A part of a domain name cannot start or end with a hyphen',
+    'Use @ or a name relative to the domain, such as www, _dmarc or *.dev':
+      'Use @ or a name relative to the domain, such as www, _dmarc or *.dev',
+    'Enter a CA domain such as letsencrypt.org, or ; to allow none': 'Enter a CA domain such as letsencrypt.org, or ; to allow none',
+    'Use plain ASCII text': 'Use plain ASCII text',
+    'Quotes and backslashes are not allowed': 'Quotes and backslashes are not allowed',
+    'Enter an IPv4 address such as 192.0.2.10': 'Enter an IPv4 address such as 192.0.2.10',
+    'Enter an IPv6 address such as 2001:db8::10': 'Enter an IPv6 address such as 2001:db8::10',
+    'Name an SRV record like _sip._tcp': 'Name an SRV record like _sip._tcp',
+    'An iodef value is a mailto: or https:// address': 'An iodef value is a mailto: or https:// address',
+    // System users and SSH keys
+    'A user name has 1–32 characters: a lower-case letter, then lower-case letters, digits, _ or -':
+      'A user name has 1–32 characters: a lower-case letter, then lower-case letters, digits, _ or -',
+    'A group name has 1–32 characters: a lower-case letter, then lower-case letters, digits, _ or -':
+      'A group name has 1–32 characters: a lower-case letter, then lower-case letters, digits, _ or -',
+    'This name is reserved for the system; choose another': 'This name is reserved for the system; choose another',
+    'This group grants administrative rights and cannot be joined': 'This group grants administrative rights and cannot be joined',
+    'This group is listed twice': 'This group is listed twice',
+    'This key is listed twice': 'This key is listed twice',
+    'The key data is cut short; copy the whole line from the .pub file':
+      'The key data is cut short; copy the whole line from the .pub file',
+    'The key data has extra bytes after the key; copy the line again from the .pub file':
+      'The key data has extra bytes after the key; copy the line again from the .pub file',
+    'A key line has at most 16384 characters': 'A key line has at most 16384 characters',
+    'Paste one key per entry, without line breaks or control characters':
+      'Paste one key per entry, without line breaks or control characters',
+    'This is a private key: paste the public key (the .pub file) and keep this one secret':
+      'This is a private key: paste the public key (the .pub file) and keep this one secret',
+    'Paste the whole public key line, e.g. ssh-ed25519 AAAAC3… you@laptop':
+      'Paste the whole public key line, e.g. ssh-ed25519 AAAAC3… you@laptop',
+    'Key options such as command= or from= are not supported; paste only the key line':
+      'Key options such as command= or from= are not supported; paste only the key line',
+    'The key data is not valid base64; copy the whole line from the .pub file':
+      'The key data is not valid base64; copy the whole line from the .pub file',
+    'The key comment has at most 200 characters': 'The key comment has at most 200 characters',
+    // Websites
+    'Use a folder such as public_html or sites/shop: letters, digits, . _ ~ -, separated by /, no .. or leading dots':
+      'Use a folder such as public_html or sites/shop: letters, digits, . _ ~ -, separated by /, no .. or leading dots',
+    'Use a path on the site such as /errors/404.html (letters, digits, . _ ~ -; no .. or leading dots)':
+      'Use a path on the site such as /errors/404.html (letters, digits, . _ ~ -; no .. or leading dots)',
+    'Use a file name such as index.html': 'Use a file name such as index.html',
+    'Use the name of a certificate on the host, such as example.org': 'Use the name of a certificate on the host, such as example.org',
+    'This status has a page already': 'This status has a page already',
+    'Add at least one domain': 'Add at least one domain',
+    'This domain is listed twice': 'This domain is listed twice',
+    'The first domain is the main name and cannot be a wildcard': 'The first domain is the main name and cannot be a wildcard',
+    'A certificate is only used with https': 'A certificate is only used with https',
+    // Mailboxes, mail addresses and vacation replies
+    'Use 1–64 letters, digits, dots, _ or -, starting with a letter or digit (e.g. alice or sales.team)':
+      'Use 1–64 letters, digits, dots, _ or -, starting with a letter or digit (e.g. alice or sales.team)',
+    'Use the address of a mailbox of this account, e.g. alice@example.org':
+      'Use the address of a mailbox of this account, e.g. alice@example.org',
+    'Use an e-mail address such as someone@example.net (letters, digits and . _ + = - before the @)':
+      'Use an e-mail address such as someone@example.net (letters, digits and . _ + = - before the @)',
+    'Set a password for this mailbox': 'Set a password for this mailbox',
+    'Use a {SHA512-CRYPT}$6$… hash, or set a new password instead': 'Use a {SHA512-CRYPT}$6$… hash, or set a new password instead',
+    'Use at least 10 characters': 'Use at least 10 characters',
+    'Use at most 128 characters': 'Use at most 128 characters',
+    'A password cannot contain control characters or line breaks': 'A password cannot contain control characters or line breaks',
+    'Use a date such as 2026-08-01': 'Use a date such as 2026-08-01',
+    'Enter a subject': 'Enter a subject',
+    'A subject is one line without control characters': 'A subject is one line without control characters',
+    'Enter the reply text': 'Enter the reply text',
+    'The reply text cannot contain control characters other than line breaks and tabs':
+      'The reply text cannot contain control characters other than line breaks and tabs',
+    'The last day comes before the first': 'The last day comes before the first',
+    'This mailbox is listed twice': 'This mailbox is listed twice',
+    'This address is listed twice': 'This address is listed twice',
+    'Choose at least one mailbox or forward address': 'Choose at least one mailbox or forward address',
+    'An address cannot forward to itself': 'An address cannot forward to itself',
+    // Databases and database users
+    'MySQL databases have no owner: grant the user all privileges instead':
+      'MySQL databases have no owner: grant the user all privileges instead',
+    'This database is listed twice': 'This database is listed twice',
+    'A password has 8–128 characters: letters, digits, blanks and ASCII symbols':
+      'A password has 8–128 characters: letters, digits, blanks and ASCII symbols',
+    'Set a password': 'Set a password',
+    'Not a mysql_native_password verifier': 'Not a mysql_native_password verifier',
+    'Not a SCRAM-SHA-256 verifier': 'Not a SCRAM-SHA-256 verifier',
+    'A database name has 1–63 characters: a lower-case letter, then lower-case letters, digits or _':
+      'A database name has 1–63 characters: a lower-case letter, then lower-case letters, digits or _',
+    'A database user name has 1–32 characters: a lower-case letter, then lower-case letters, digits or _':
+      'A database user name has 1–32 characters: a lower-case letter, then lower-case letters, digits or _',
+    'This database name is reserved; choose another': 'This database name is reserved; choose another',
+    'This database user name is reserved; choose another': 'This database user name is reserved; choose another',
+    // Web apps
+    'An upload cannot be larger than the whole request (post_max_size)':
+      'An upload cannot be larger than the whole request (post_max_size)',
+    'Only used with the dynamic manager': 'Only used with the dynamic manager',
+    'Cannot be above maxSpareServers': 'Cannot be above maxSpareServers',
+    'Must be between minSpareServers and maxSpareServers': 'Must be between minSpareServers and maxSpareServers',
+    'Cannot be above maxChildren': 'Cannot be above maxChildren',
+    "www is the name of Debian's own PHP-FPM pool; choose another": "www is the name of Debian's own PHP-FPM pool; choose another",
+    'Use a PHP version such as 8.2': 'Use a PHP version such as 8.2',
+    'A static app runs no PHP': 'A static app runs no PHP',
+    // Mailing lists
+    'Use 1–60 lower-case letters and digits, with single . _ or - between them (e.g. news or team-2024)':
+      'Use 1–60 lower-case letters and digits, with single . _ or - between them (e.g. news or team-2024)',
+    'This address is reserved for a person or the mail system; choose another':
+      'This address is reserved for a person or the mail system; choose another',
+    'Use a single line without control characters': 'Use a single line without control characters',
+    'Leave the prefix out for none': 'Leave the prefix out for none',
+    // Miscellaneous services
+    'Use a quantity such as 3 or 1.5': 'Use a quantity such as 3 or 1.5',
+    'Use a quantity above 0 and up to 1000000, with at most 4 decimals (e.g. 3 or 1.5)':
+      'Use a quantity above 0 and up to 1000000, with at most 4 decimals (e.g. 3 or 1.5)',
+    'Use a service kind such as website or domain': 'Use a service kind such as website or domain',
+    // Creating and changing services
+    'Cannot change': 'Cannot change',
+    'The name of a service cannot change; create a new one instead': 'The name of a service cannot change; create a new one instead',
+    'A value is above what this account may use': 'A value is above what this account may use',
+    'This service refers to services the account does not have': 'This service refers to services the account does not have',
+    'This service is being deleted': 'This service is being deleted',
+    'This service is already being deleted': 'This service is already being deleted',
+    // Accounts
+    'Use up to 40 lower-case letters, digits and - _ . :': 'Use up to 40 lower-case letters, digits and - _ . :',
+    'Use a service kind': 'Use a service kind',
+    // SEPA mandates and identifiers
+    'Use a BIC of 8 or 11 letters and digits, e.g. CAIXESBBXXX': 'Use a BIC of 8 or 11 letters and digits, e.g. CAIXESBBXXX',
+    "Use 1–35 letters, digits or / - ? : ( ) . , ' + (no spaces, no leading or trailing /, no //)":
+      "Use 1–35 letters, digits or / - ? : ( ) . , ' + (no spaces, no leading or trailing /, no //)",
+    'Set up SEPA first: creditor identifier, name and IBAN': 'Set up SEPA first: creditor identifier, name and IBAN',
+    'Not configured': 'Not configured',
+    'The mandate cannot be signed in the future': 'The mandate cannot be signed in the future',
+    'Accounts outside the EEA need a postal address in SEPA files, which Consort does not send yet':
+      'Accounts outside the EEA need a postal address in SEPA files, which Consort does not send yet',
+    'Customers can only revoke a mandate': 'Customers can only revoke a mandate',
+    'Not allowed': 'Not allowed',
+    'The IBAN is not valid': 'The IBAN is not valid',
+    'Use a creditor identifier such as ES37000G12345674 (country, check digits, business code, national id)':
+      'Use a creditor identifier such as ES37000G12345674 (country, check digits, business code, national id)',
+    'A Spanish creditor identifier has 16 characters (ES, 2 check digits, 3-character suffix, NIF)':
+      'A Spanish creditor identifier has 16 characters (ES, 2 check digits, 3-character suffix, NIF)',
+    'The creditor identifier check digits are wrong': 'The creditor identifier check digits are wrong',
+    // Payments and refunds
+    'Use an amount with two decimals such as 12.50': 'Use an amount with two decimals such as 12.50',
+    'Use an amount above zero': 'Use an amount above zero',
+    'Say why the batch is cancelled': 'Say why the batch is cancelled',
+    'This card payment has no Stripe PaymentIntent to refund': 'This card payment has no Stripe PaymentIntent to refund',
+    'Card payments are not configured on this platform': 'Card payments are not configured on this platform',
+    'Nothing refundable': 'Nothing refundable',
+    'A payment takes at most 20 refunds': 'A payment takes at most 20 refunds',
+    'Refunds by SEPA credit transfer are in EUR only': 'Refunds by SEPA credit transfer are in EUR only',
+    'Give the IBAN to refund to': 'Give the IBAN to refund to',
+    'The IBAN of the account that gets the money': 'The IBAN of the account that gets the money',
+    'Invalid BIC': 'Invalid BIC',
+    'Use 8 or 11 characters': 'Use 8 or 11 characters',
+    'Give the name of the account holder': 'Give the name of the account holder',
+    // Bills and bill settings
+    'Use a decimal quantity such as 1 or 2.5': 'Use a decimal quantity such as 1 or 2.5',
+    'Use up to 12 letters, digits, / _ . or -': 'Use up to 12 letters, digits, / _ . or -',
+    'Use 1–10 digits': 'Use 1–10 digits',
+    'Use 0–365 days': 'Use 0–365 days',
+    'Use a logo of at most 250 KiB': 'Use a logo of at most 250 KiB',
+    'Use a PNG or JPEG data URL': 'Use a PNG or JPEG data URL',
   } as Record<string, string>,
 };
 

@@ -1155,6 +1155,27 @@ export const es: Messages = {
     maxItems: 'Elige como máximo {max}',
     option: 'Elige una de las opciones',
     invalid: 'No es válido',
+    unknownKey: 'Campo desconocido: {key}',
+    unknownKeys: 'Campos desconocidos: {keys}',
+    addDomainFirst: 'Añade antes el dominio {domain} (o {name}) a esta cuenta',
+    noMailbox: 'Esta cuenta no tiene el buzón {name}',
+    noSystemUser: 'Esta cuenta no tiene el usuario del sistema {name}',
+    noWebApp: 'Esta cuenta no tiene la aplicación web {name}',
+    noDatabaseUser: 'Esta cuenta no tiene el usuario de base de datos {engine} {name}',
+    noDatabase: 'Esta cuenta no tiene la base de datos {engine} {name}',
+    noService: 'Esta cuenta no tiene ningún servicio {kind} llamado {name}',
+    oneOf: 'Usa uno de estos valores: {choices}',
+    oneOfWith: 'Con {value}, usa uno de estos valores: {choices}',
+    iniSize: 'Usa un tamaño como {example} (K, M o G), de {min} a {max}',
+    topLevelDomain: '.{tld} no es un dominio de primer nivel válido',
+    notSepa: 'El IBAN es de {country}, que no está en la zona SEPA',
+    sshKeyType: 'Tipo de clave no admitido: {type}; usa {first} o {second}',
+    sshKeyData: 'Los datos de la clave no son de una clave {type} (indican {found})',
+    sshKeyUnreadable: 'Los datos de la clave no contienen una clave {type} legible',
+    rsaBits: 'Esta clave RSA tiene {bits} bits; usa una de al menos {min} (o una clave ed25519)',
+    accountMax: 'Como máximo {max} para esta cuenta',
+    limitReached: 'Se ha alcanzado el límite de {limit}',
+    onOrBefore: 'El {date} o antes',
   },
   ssmHosts: {
     instanceId: 'Id de instancia SSM',
@@ -1520,15 +1541,10 @@ export const es: Messages = {
     'Organisation, e-mail or password is wrong': 'La organización, el correo o la contraseña no son correctos',
     'Control characters are not allowed': 'No se admiten caracteres de control',
     'Enter a domain name such as example.org': 'Escribe un nombre de dominio como ejemplo.org',
-    'Enter an IPv4 address': 'Escribe una dirección IPv4',
-    'Enter an IPv6 address': 'Escribe una dirección IPv6',
     'A CNAME cannot be at the zone apex': 'Un CNAME no puede estar en la raíz de la zona',
-    'Use @ or a relative name such as www or _dmarc': 'Usa @ o un nombre relativo como www o _dmarc',
     'Use a host name such as mail.example.org. (absolute, with a final dot) or mail':
       'Usa un nombre de máquina como mail.ejemplo.org. (absoluto, con punto final) o mail',
     'Line breaks and control characters are not allowed': 'No se admiten saltos de línea ni caracteres de control',
-    'Use a CA domain or URL without spaces or quotes': 'Usa un dominio o URL de la autoridad sin espacios ni comillas',
-    'Quotes are not allowed': 'No se admiten comillas',
     'A host name or IP address': 'Un nombre de máquina o una dirección IP',
     'A POSIX user name': 'Un nombre de usuario POSIX',
     'Choose the account of this customer': 'Elige la cuenta de este cliente',
@@ -1582,5 +1598,175 @@ export const es: Messages = {
     'The national check digits of the account number are wrong (mistyped?)':
       'Los dígitos de control de la cuenta no son correctos (¿error al escribirla?)',
     'Use an IBAN of an EEA country': 'Usa un IBAN de un país del EEE',
+    // Amounts, codes
+    'Use an ISO 4217 code such as EUR': 'Usa un código ISO 4217 como EUR',
+    // Domains and DNS records
+    'A domain name cannot contain spaces': 'Un nombre de dominio no puede contener espacios',
+    'Use only letters, digits, hyphens and dots, e.g. example.org': 'Usa solo letras, números, guiones y puntos, p. ej. ejemplo.org',
+    'A domain name cannot have empty parts (two dots in a row)': 'Un nombre de dominio no puede tener partes vacías (dos puntos seguidos)',
+    'This international domain name cannot be converted to its ASCII form':
+      'Este nombre de dominio internacional no se puede convertir a su forma ASCII',
+    'A domain name can have at most 253 characters': 'Un nombre de dominio puede tener como máximo 253 caracteres',
+    'Add the top-level domain, e.g. example.org': 'Añade el dominio de primer nivel, p. ej. ejemplo.org',
+    'Each part of a domain name can have at most 63 characters': 'Cada parte de un nombre de dominio puede tener como máximo 63 caracteres',
+    'A part of a domain name cannot start or end with a hyphen':
+      'Una parte de un nombre de dominio no puede empezar ni terminar con un guion',
+    'Use @ or a name relative to the domain, such as www, _dmarc or *.dev':
+      'Usa @ o un nombre relativo al dominio, como www, _dmarc o *.dev',
+    'Enter a CA domain such as letsencrypt.org, or ; to allow none':
+      'Escribe el dominio de una autoridad de certificación, como letsencrypt.org, o ; para no permitir ninguna',
+    'Use plain ASCII text': 'Usa solo texto ASCII',
+    'Quotes and backslashes are not allowed': 'No se admiten comillas ni barras invertidas',
+    'Enter an IPv4 address such as 192.0.2.10': 'Escribe una dirección IPv4 como 192.0.2.10',
+    'Enter an IPv6 address such as 2001:db8::10': 'Escribe una dirección IPv6 como 2001:db8::10',
+    'Name an SRV record like _sip._tcp': 'Usa un nombre como _sip._tcp para un registro SRV',
+    'An iodef value is a mailto: or https:// address': 'Un valor iodef es una dirección mailto: o https://',
+    // System users and SSH keys
+    'A user name has 1–32 characters: a lower-case letter, then lower-case letters, digits, _ or -':
+      'Un nombre de usuario tiene de 1 a 32 caracteres: una letra minúscula y luego letras minúsculas, números, _ o -',
+    'A group name has 1–32 characters: a lower-case letter, then lower-case letters, digits, _ or -':
+      'Un nombre de grupo tiene de 1 a 32 caracteres: una letra minúscula y luego letras minúsculas, números, _ o -',
+    'This name is reserved for the system; choose another': 'Este nombre está reservado para el sistema; elige otro',
+    'This group grants administrative rights and cannot be joined':
+      'Este grupo da permisos de administración y no se le pueden añadir usuarios',
+    'This group is listed twice': 'Este grupo está repetido',
+    'This key is listed twice': 'Esta clave está repetida',
+    'The key data is cut short; copy the whole line from the .pub file':
+      'Los datos de la clave están incompletos; copia la línea entera del fichero .pub',
+    'The key data has extra bytes after the key; copy the line again from the .pub file':
+      'Los datos de la clave tienen bytes de más tras la clave; vuelve a copiar la línea del fichero .pub',
+    'A key line has at most 16384 characters': 'Una línea de clave tiene como máximo 16384 caracteres',
+    'Paste one key per entry, without line breaks or control characters':
+      'Pega una clave por entrada, sin saltos de línea ni caracteres de control',
+    'This is a private key: paste the public key (the .pub file) and keep this one secret':
+      'Esta es una clave privada: pega la clave pública (el fichero .pub) y guarda esta en secreto',
+    'Paste the whole public key line, e.g. ssh-ed25519 AAAAC3… you@laptop':
+      'Pega la línea entera de la clave pública, p. ej. ssh-ed25519 AAAAC3… tu@portatil',
+    'Key options such as command= or from= are not supported; paste only the key line':
+      'No se admiten opciones de clave como command= o from=; pega solo la línea de la clave',
+    'The key data is not valid base64; copy the whole line from the .pub file':
+      'Los datos de la clave no son base64 válido; copia la línea entera del fichero .pub',
+    'The key comment has at most 200 characters': 'El comentario de la clave tiene como máximo 200 caracteres',
+    // Websites
+    'Use a folder such as public_html or sites/shop: letters, digits, . _ ~ -, separated by /, no .. or leading dots':
+      'Usa una carpeta como public_html o sites/tienda: letras, números, . _ ~ -, separados por /, sin .. ni puntos al principio',
+    'Use a path on the site such as /errors/404.html (letters, digits, . _ ~ -; no .. or leading dots)':
+      'Usa una ruta del sitio como /errors/404.html (letras, números, . _ ~ -; sin .. ni puntos al principio)',
+    'Use a file name such as index.html': 'Usa un nombre de fichero como index.html',
+    'Use the name of a certificate on the host, such as example.org': 'Usa el nombre de un certificado del servidor, como ejemplo.org',
+    'This status has a page already': 'Este código de estado ya tiene una página',
+    'Add at least one domain': 'Añade al menos un dominio',
+    'This domain is listed twice': 'Este dominio está repetido',
+    'The first domain is the main name and cannot be a wildcard': 'El primer dominio es el nombre principal y no puede ser un comodín',
+    'A certificate is only used with https': 'Un certificado solo se usa con https',
+    // Mailboxes, mail addresses and vacation replies
+    'Use 1–64 letters, digits, dots, _ or -, starting with a letter or digit (e.g. alice or sales.team)':
+      'Usa de 1 a 64 letras, números, puntos, _ o -, empezando por una letra o un número (p. ej. alicia o ventas.equipo)',
+    'Use the address of a mailbox of this account, e.g. alice@example.org':
+      'Usa la dirección de un buzón de esta cuenta, p. ej. alicia@ejemplo.org',
+    'Use an e-mail address such as someone@example.net (letters, digits and . _ + = - before the @)':
+      'Usa una dirección de correo como alguien@ejemplo.net (letras, números y . _ + = - antes de la @)',
+    'Set a password for this mailbox': 'Pon una contraseña a este buzón',
+    'Use a {SHA512-CRYPT}$6$… hash, or set a new password instead': 'Usa un hash {SHA512-CRYPT}$6$… o pon una contraseña nueva',
+    'Use at least 10 characters': 'Usa al menos 10 caracteres',
+    'Use at most 128 characters': 'Usa como máximo 128 caracteres',
+    'A password cannot contain control characters or line breaks':
+      'Una contraseña no puede contener caracteres de control ni saltos de línea',
+    'Use a date such as 2026-08-01': 'Usa una fecha como 2026-08-01',
+    'Enter a subject': 'Escribe un asunto',
+    'A subject is one line without control characters': 'El asunto es una sola línea sin caracteres de control',
+    'Enter the reply text': 'Escribe el texto de la respuesta',
+    'The reply text cannot contain control characters other than line breaks and tabs':
+      'El texto de la respuesta no puede contener caracteres de control aparte de saltos de línea y tabuladores',
+    'The last day comes before the first': 'El último día es anterior al primero',
+    'This mailbox is listed twice': 'Este buzón está repetido',
+    'This address is listed twice': 'Esta dirección está repetida',
+    'Choose at least one mailbox or forward address': 'Elige al menos un buzón o una dirección de reenvío',
+    'An address cannot forward to itself': 'Una dirección no se puede reenviar a sí misma',
+    // Databases and database users
+    'MySQL databases have no owner: grant the user all privileges instead':
+      'Las bases de datos MySQL no tienen propietario: da al usuario todos los privilegios',
+    'This database is listed twice': 'Esta base de datos está repetida',
+    'A password has 8–128 characters: letters, digits, blanks and ASCII symbols':
+      'Una contraseña tiene de 8 a 128 caracteres: letras, números, espacios y símbolos ASCII',
+    'Set a password': 'Pon una contraseña',
+    'Not a mysql_native_password verifier': 'No es un verificador mysql_native_password',
+    'Not a SCRAM-SHA-256 verifier': 'No es un verificador SCRAM-SHA-256',
+    'A database name has 1–63 characters: a lower-case letter, then lower-case letters, digits or _':
+      'Un nombre de base de datos tiene de 1 a 63 caracteres: una letra minúscula y luego letras minúsculas, números o _',
+    'A database user name has 1–32 characters: a lower-case letter, then lower-case letters, digits or _':
+      'Un nombre de usuario de base de datos tiene de 1 a 32 caracteres: una letra minúscula y luego letras minúsculas, números o _',
+    'This database name is reserved; choose another': 'Este nombre de base de datos está reservado; elige otro',
+    'This database user name is reserved; choose another': 'Este nombre de usuario de base de datos está reservado; elige otro',
+    // Web apps
+    'An upload cannot be larger than the whole request (post_max_size)':
+      'Una subida no puede ser mayor que la petición entera (post_max_size)',
+    'Only used with the dynamic manager': 'Solo se usa con el gestor dynamic',
+    'Cannot be above maxSpareServers': 'No puede ser mayor que maxSpareServers',
+    'Must be between minSpareServers and maxSpareServers': 'Debe estar entre minSpareServers y maxSpareServers',
+    'Cannot be above maxChildren': 'No puede ser mayor que maxChildren',
+    "www is the name of Debian's own PHP-FPM pool; choose another": 'www es el nombre del pool de PHP-FPM propio de Debian; elige otro',
+    'Use a PHP version such as 8.2': 'Usa una versión de PHP como 8.2',
+    'A static app runs no PHP': 'Una aplicación estática no ejecuta PHP',
+    // Mailing lists
+    'Use 1–60 lower-case letters and digits, with single . _ or - between them (e.g. news or team-2024)':
+      'Usa de 1 a 60 letras minúsculas y números, con un solo . _ o - entre ellos (p. ej. noticias o equipo-2024)',
+    'This address is reserved for a person or the mail system; choose another':
+      'Esta dirección está reservada para una persona o para el sistema de correo; elige otra',
+    'Use a single line without control characters': 'Usa una sola línea sin caracteres de control',
+    'Leave the prefix out for none': 'Deja el prefijo vacío si no quieres ninguno',
+    // Miscellaneous services
+    'Use a quantity such as 3 or 1.5': 'Usa una cantidad como 3 o 1.5',
+    'Use a quantity above 0 and up to 1000000, with at most 4 decimals (e.g. 3 or 1.5)':
+      'Usa una cantidad mayor que 0 y de hasta 1000000, con 4 decimales como máximo (p. ej. 3 o 1.5)',
+    'Use a service kind such as website or domain': 'Usa un tipo de servicio como website o domain',
+    // Creating and changing services
+    'Cannot change': 'No se puede cambiar',
+    'The name of a service cannot change; create a new one instead': 'El nombre de un servicio no puede cambiar; crea uno nuevo',
+    'A value is above what this account may use': 'Un valor supera lo que puede usar esta cuenta',
+    'This service refers to services the account does not have': 'Este servicio hace referencia a servicios que la cuenta no tiene',
+    'This service is being deleted': 'Este servicio se está eliminando',
+    'This service is already being deleted': 'Este servicio ya se está eliminando',
+    // Accounts
+    'Use up to 40 lower-case letters, digits and - _ . :': 'Usa hasta 40 letras minúsculas, números y - _ . :',
+    'Use a service kind': 'Usa un tipo de servicio',
+    // SEPA mandates and identifiers
+    'Use a BIC of 8 or 11 letters and digits, e.g. CAIXESBBXXX': 'Usa un BIC de 8 u 11 letras y números, p. ej. CAIXESBBXXX',
+    "Use 1–35 letters, digits or / - ? : ( ) . , ' + (no spaces, no leading or trailing /, no //)":
+      "Usa de 1 a 35 letras, números o / - ? : ( ) . , ' + (sin espacios, sin / al principio ni al final, sin //)",
+    'Set up SEPA first: creditor identifier, name and IBAN': 'Configura antes los datos SEPA: identificador de acreedor, nombre e IBAN',
+    'Not configured': 'No configurado',
+    'The mandate cannot be signed in the future': 'El mandato no puede tener una fecha de firma futura',
+    'Accounts outside the EEA need a postal address in SEPA files, which Consort does not send yet':
+      'Las cuentas de fuera del EEE necesitan una dirección postal en los ficheros SEPA, y Consort aún no la envía',
+    'Customers can only revoke a mandate': 'Los clientes solo pueden revocar un mandato',
+    'Not allowed': 'No permitido',
+    'The IBAN is not valid': 'El IBAN no es válido',
+    'Use a creditor identifier such as ES37000G12345674 (country, check digits, business code, national id)':
+      'Usa un identificador de acreedor como ES37000G12345674 (país, dígitos de control, sufijo e identificador nacional)',
+    'A Spanish creditor identifier has 16 characters (ES, 2 check digits, 3-character suffix, NIF)':
+      'Un identificador de acreedor español tiene 16 caracteres (ES, 2 dígitos de control, sufijo de 3 caracteres y NIF)',
+    'The creditor identifier check digits are wrong': 'Los dígitos de control del identificador de acreedor no son correctos',
+    // Payments and refunds
+    'Use an amount with two decimals such as 12.50': 'Usa un importe con dos decimales como 12.50',
+    'Use an amount above zero': 'Usa un importe mayor que cero',
+    'Say why the batch is cancelled': 'Indica por qué se anula la remesa',
+    'This card payment has no Stripe PaymentIntent to refund': 'Este pago con tarjeta no tiene ningún PaymentIntent de Stripe que devolver',
+    'Card payments are not configured on this platform': 'Los pagos con tarjeta no están configurados en esta plataforma',
+    'Nothing refundable': 'No queda nada por devolver',
+    'A payment takes at most 20 refunds': 'Un pago admite como máximo 20 devoluciones',
+    'Refunds by SEPA credit transfer are in EUR only': 'Las devoluciones por transferencia SEPA solo pueden ser en EUR',
+    'Give the IBAN to refund to': 'Indica el IBAN al que devolver el importe',
+    'The IBAN of the account that gets the money': 'El IBAN de la cuenta que recibe el dinero',
+    'Invalid BIC': 'BIC no válido',
+    'Use 8 or 11 characters': 'Usa 8 u 11 caracteres',
+    'Give the name of the account holder': 'Indica el nombre del titular de la cuenta',
+    // Bills and bill settings
+    'Use a decimal quantity such as 1 or 2.5': 'Usa una cantidad decimal como 1 o 2.5',
+    'Use up to 12 letters, digits, / _ . or -': 'Usa hasta 12 letras, números, / _ . o -',
+    'Use 1–10 digits': 'Usa de 1 a 10 dígitos',
+    'Use 0–365 days': 'Usa de 0 a 365 días',
+    'Use a logo of at most 250 KiB': 'Usa un logotipo de 250 KiB como máximo',
+    'Use a PNG or JPEG data URL': 'Usa una URL de datos PNG o JPEG',
   },
 };

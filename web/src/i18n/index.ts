@@ -38,7 +38,11 @@ export function createTranslate(locale: Locale): Translate {
   return (key, vars) => interpolate(lookup(messages, key) ?? lookup(en, key) ?? key, vars);
 }
 
-/** zod's generic messages (the API's schemas use them where no custom message is set). */
+/**
+ * Messages matched by pattern: zod's generic ones (the API's schemas use them where no custom message is set), then
+ * the domain's own messages with a variable part (a name, a size, a count). Custom messages without one are exact
+ * entries in the catalogs' `apiMessages`; test/unit/i18n/api-messages.test.ts checks that every one is covered.
+ */
 const GENERIC_API_MESSAGES: [RegExp, (m: RegExpExecArray) => [MessageKey, Vars?]][] = [
   [/^Invalid input: expected \w+, received undefined$/, () => ['apiGeneric.required']],
   [/^Invalid input: expected number, received \w+$/, () => ['apiGeneric.number']],
@@ -50,19 +54,77 @@ const GENERIC_API_MESSAGES: [RegExp, (m: RegExpExecArray) => [MessageKey, Vars?]
   [/^Too small: expected array to have >=(\d+) items?$/, (m) => ['apiGeneric.minItems', { min: m[1] ?? '' }]],
   [/^Too big: expected array to have <=(\d+) items?$/, (m) => ['apiGeneric.maxItems', { max: m[1] ?? '' }]],
   [/^Invalid option: expected one of /, () => ['apiGeneric.option']],
+  [/^Invalid discriminator value\. Expected /, () => ['apiGeneric.option']],
+  [/^Unrecognized key: (.+)$/, (m) => ['apiGeneric.unknownKey', { key: m[1] ?? '' }]],
+  [/^Unrecognized keys: (.+)$/, (m) => ['apiGeneric.unknownKeys', { keys: m[1] ?? '' }]],
   [/^Invalid (string|email|input)/, () => ['apiGeneric.invalid']],
+  // A service's references to other services of its account (services/*: `references`).
+  [
+    /^Add the domain (\S+) \(or (\S+)\) to this account first$/,
+    (m) => ['apiGeneric.addDomainFirst', { domain: m[1] ?? '', name: m[2] ?? '' }],
+  ],
+  [/^This account has no mailbox (\S+)$/, (m) => ['apiGeneric.noMailbox', { name: m[1] ?? '' }]],
+  [/^This account has no system user (\S+)$/, (m) => ['apiGeneric.noSystemUser', { name: m[1] ?? '' }]],
+  [/^This account has no web app (\S+)$/, (m) => ['apiGeneric.noWebApp', { name: m[1] ?? '' }]],
+  [
+    /^This account has no (mysql|postgresql) database user (\S+)$/,
+    (m) => ['apiGeneric.noDatabaseUser', { engine: m[1] ?? '', name: m[2] ?? '' }],
+  ],
+  [/^This account has no (mysql|postgresql) database (\S+)$/, (m) => ['apiGeneric.noDatabase', { engine: m[1] ?? '', name: m[2] ?? '' }]],
+  [/^This account has no ([a-z][a-z0-9-]*) named (.+)$/, (m) => ['apiGeneric.noService', { kind: m[1] ?? '', name: m[2] ?? '' }]],
+  // Choices and sizes (database character sets and collations, php.ini sizes).
+  [/^Use one of: (.+)$/, (m) => ['apiGeneric.oneOf', { choices: m[1] ?? '' }]],
+  [/^With (\S+) use one of: (.+)$/, (m) => ['apiGeneric.oneOfWith', { value: m[1] ?? '', choices: m[2] ?? '' }]],
+  [
+    /^Use a size such as (\d+[KMG]) \(K, M or G\), from (\d+[KMG]) to (\d+[KMG])$/,
+    (m) => ['apiGeneric.iniSize', { example: m[1] ?? '', min: m[2] ?? '', max: m[3] ?? '' }],
+  ],
+  // Domain names, IBANs and SSH keys.
+  [/^\.(\S+) is not a valid top-level domain$/, (m) => ['apiGeneric.topLevelDomain', { tld: m[1] ?? '' }]],
+  [/^([A-Z]{2}) is not in the SEPA area$/, (m) => ['apiGeneric.notSepa', { country: m[1] ?? '' }]],
+  [
+    /^Unsupported key type (".*"); use (\S+) or (\S+)$/,
+    (m) => ['apiGeneric.sshKeyType', { type: m[1] ?? '', first: m[2] ?? '', second: m[3] ?? '' }],
+  ],
+  [
+    /^The key data does not hold an? (\S+) key \(it says (".*")\)$/,
+    (m) => ['apiGeneric.sshKeyData', { type: m[1] ?? '', found: m[2] ?? '' }],
+  ],
+  [/^The key data does not hold an? (\S+) key \(it says nothing readable\)$/, (m) => ['apiGeneric.sshKeyUnreadable', { type: m[1] ?? '' }]],
+  [
+    /^This RSA key has (\d+) bits; use at least (\d+) \(or an ed25519 key\)$/,
+    (m) => ['apiGeneric.rsaBits', { bits: m[1] ?? '', min: m[2] ?? '' }],
+  ],
+  // Limits, refunds and mandates.
+  [/^At most (\d+) for this account$/, (m) => ['apiGeneric.accountMax', { max: m[1] ?? '' }]],
+  [/^At most (\d+\.\d+)$/, (m) => ['apiGeneric.max', { max: m[1] ?? '' }]],
+  [/^Limit (\d+) reached$/, (m) => ['apiGeneric.limitReached', { limit: m[1] ?? '' }]],
+  [/^On or before (\d{4}-\d{2}-\d{2})$/, (m) => ['apiGeneric.onOrBefore', { date: m[1] ?? '' }]],
 ];
 
-/** Translate a message that came from the API (they are English); unknown ones are shown as they are. */
-export function translateApiMessage(locale: Locale, message: string): string {
-  const exact = messagesFor(locale).apiMessages[message];
-  if (exact) return exact;
+/** A known API message in `locale`: an exact catalog entry or a pattern; undefined for an unknown one. */
+function knownApiMessage(locale: Locale, message: string): string | undefined {
+  const messages = messagesFor(locale).apiMessages;
+  if (Object.hasOwn(messages, message)) return messages[message];
   for (const [pattern, toKey] of GENERIC_API_MESSAGES) {
     const match = pattern.exec(message);
     if (match) {
       const [key, vars] = toKey(match);
       return createTranslate(locale)(key, vars);
     }
+  }
+  return undefined;
+}
+
+/** Translate a message that came from the API (they are English); unknown ones are shown as they are. */
+export function translateApiMessage(locale: Locale, message: string): string {
+  const known = knownApiMessage(locale, message);
+  if (known !== undefined) return known;
+  // Several reasons joined by "; " (a refund's IBAN lists them all): translated when every one is known.
+  const parts = message.split('; ');
+  if (parts.length > 1) {
+    const translated = parts.map((part) => knownApiMessage(locale, part));
+    if (translated.every((t) => t !== undefined)) return translated.join('; ');
   }
   return message;
 }
