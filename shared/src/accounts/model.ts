@@ -14,7 +14,12 @@ export const AccountTag = z
  * `mailboxQuotaMb` (1024 MiB while unset).
  */
 export const AccountLimits = z.strictObject({
-  services: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use a service kind'), z.number().int().min(0).max(100_000)).default({}),
+  // A bad key reports the key's own message (zod's record default, "Invalid key in record", names no reason).
+  services: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use a service kind'), z.number().int().min(0).max(100_000), {
+      error: (issue) => (issue.code === 'invalid_key' ? 'Use a service kind' : undefined),
+    })
+    .default({}),
   mailboxQuotaMb: z.number().int().min(1).max(1_048_576).optional(),
 });
 export type AccountLimits = z.output<typeof AccountLimits>;

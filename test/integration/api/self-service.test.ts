@@ -120,6 +120,9 @@ describe('customer self-service', () => {
     });
     const bad = await owner.patch(`/v1/accounts/${accountId}`, { limits: { services: { mailbox: -1 } } });
     expect(bad.status).toBe(422);
+    const badKind = await owner.patch(`/v1/accounts/${accountId}`, { limits: { services: { 'Web Site': 1 } } });
+    expect(badKind.status).toBe(422);
+    expect(JSON.stringify(badKind.body)).toContain('Use a service kind');
   });
 
   it('creates within the limits and is refused beyond them; staff are not limited', async () => {
