@@ -93,7 +93,14 @@ describe.skipIf(!browserTestsRunnable)('admin and member portals in a browser', 
     reportFailures('host');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts' }).click();
     await page.waitForURL(atPath('/admin/hosts'));
-    expect(await page.getByRole('textbox', { name: 'Provisioning key' }).inputValue()).toMatch(/^ssh-\S+ \S+/);
+    const key = page.getByRole('textbox', { name: 'Provisioning key' });
+    const before = await key.inputValue();
+    expect(before).toMatch(/^ssh-\S+ \S+/);
+    // Replacing the key (confirmed) shows the new public key to install on the hosts.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Replace the key' }).click();
+    await expect.poll(() => key.inputValue(), { timeout: 30_000 }).not.toBe(before);
+    expect(await key.inputValue()).toMatch(/^ssh-ed25519 \S+ consort-/);
 
     const hostForm = page.getByRole('form', { name: 'Add a host' });
     await hostForm.getByLabel('Name').fill('e2e-dns');

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/src/local/stack';
-import { signupTenant, type ApiClient } from '../support/api-client';
+import { apiClient, signupTenant, type ApiClient } from '../support/api-client';
 import { startSshd, SSHD, type TestSshd } from '../support/sshd';
 import { startTestStack } from '../support/stack';
 import { requireTool } from '../setup/require-tool';
@@ -141,5 +141,28 @@ describe.skipIf(!ready)('provisioning over SSH', () => {
     expect(op.error).toMatch(/host_key_mismatch/);
     expect(existsSync(join(zonesDir, 'mitm.test.db'))).toBe(false);
     await owner.patch(`/v1/hosts/${hostId}`, { hostKeyFingerprint: sshd.fingerprint });
+  });
+
+  it('replaces the tenant key: the host refuses the new key until its public half is installed', async () => {
+    const support = await owner.post('/v1/api-keys', { name: 'support', role: 'support' });
+    expect((await apiClient(stack.apiUrl, support.body.secret).post('/v1/tenant/provisioning-key/rotate')).status).toBe(403);
+    const before = (await owner.get('/v1/tenant')).body.provisioningPublicKey as string;
+    const rotated = await owner.post('/v1/tenant/provisioning-key/rotate');
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    const after = rotated.body.provisioningPublicKey as string;
+    expect(after).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\S+ consort-/);
+    expect(after).not.toBe(before);
+    expect((await owner.get('/v1/tenant')).body.provisioningPublicKey).toBe(after);
+
+    // The host still trusts only the old key: the change fails and nothing is written there.
+    const created = await owner.post('/v1/services', { accountId, kind: 'domain', spec: { name: 'rotated.test' } });
+    const failed = await settled(created.body.service.id);
+    expect(failed.state).toBe('failed');
+    expect(existsSync(join(zonesDir, 'rotated.test.db'))).toBe(false);
+    // Installed on the host, the new key applies the retried change.
+    writeFileSync(join(sshd.dir, 'authorized_keys'), `${after}\n`, { mode: 0o600 });
+    expect((await owner.post(`/v1/operations/${failed.lastOperationId}/retry`)).status).toBe(202);
+    expect((await settled(created.body.service.id)).state).toBe('applied');
+    expect(existsSync(join(zonesDir, 'rotated.test.db'))).toBe(true);
   });
 });

@@ -73,6 +73,14 @@ export const tenancyRoutes = [
     handle: ({ deps, actor, body }) => Tenancy.updateTenant(deps, actor, body),
   }),
   route({
+    method: 'POST',
+    path: '/v1/tenant/provisioning-key/rotate',
+    tag: 'Tenant',
+    status: 200,
+    summary: 'Replace the provisioning SSH key pair (hosts need the new public key before the next change)',
+    handle: ({ deps, actor }) => Tenancy.rotateProvisioningKey(deps, actor),
+  }),
+  route({
     method: 'GET',
     path: '/v1/users',
     tag: 'Users',

@@ -69,6 +69,8 @@ export interface Store {
     /** Every tenant id (platform directory; used only by system sweeps). */
     listIds(cursor?: string): Promise<Page<string>>;
     sealedPrivateKey(tenantId: string): Promise<string | undefined>;
+    /** Replaces the provisioning key pair: the tenant (with its new public key) and the sealed private key together. */
+    replaceProvisioningKey(tenant: Tenant, sealedPrivateKey: string): Promise<void>;
   };
   users: {
     get(tenantId: string, userId: string): Promise<User | undefined>;

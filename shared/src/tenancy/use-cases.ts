@@ -210,6 +210,20 @@ export async function updateTenant(deps: CoreDeps, actor: Actor, input: unknown)
   return next;
 }
 
+/**
+ * Owners and admins: a new provisioning key pair replaces the tenant's (a key that may have leaked, or one made
+ * before key pairs were read back at creation and that ssh2 cannot use). The old private key is gone at once: every
+ * host needs the new public key in `authorized_keys` before the next change reaches it. Returns the tenant.
+ */
+export async function rotateProvisioningKey(deps: CoreDeps, actor: Actor): Promise<Tenant> {
+  authorize(actor, 'tenant:manage');
+  const tenant = await tenantOrThrow(deps, actor);
+  const keyPair = deps.keyPairs.generate(`consort-${tenant.slug}`);
+  const next: Tenant = { ...tenant, provisioningPublicKey: keyPair.publicKey };
+  await deps.store.tenants.replaceProvisioningKey(next, await deps.secrets.seal(keyPair.privateKey));
+  return next;
+}
+
 export async function listUsers(deps: CoreDeps, actor: Actor, query: { limit: number; cursor?: string }) {
   authorize(actor, 'users:manage');
   const page = await deps.store.users.list(actor.tenantId, query);

@@ -293,6 +293,9 @@ export const ca: Messages = {
     keyTitle: 'Clau d’aprovisionament',
     keyDescription: 'Consort entra als teus servidors per SSH amb aquesta clau.',
     keyHint: 'Afegeix-la a ~/.ssh/authorized_keys de l’usuari d’aprovisionament a cada servidor.',
+    rotateKey: 'Substitueix la clau',
+    rotateKeyConfirm:
+      'Vols substituir la clau d’aprovisionament? L’actual deixa de funcionar de seguida: cada servidor necessita la nova clau pública a authorized_keys abans del proper canvi.',
     listTitle: 'Tots els servidors',
     empty: 'Encara no hi ha cap servidor.',
     name: 'Nom',

@@ -293,6 +293,9 @@ export const en = {
     keyTitle: 'Provisioning key',
     keyDescription: 'Consort signs in to your hosts over SSH with this key.',
     keyHint: 'Add it to ~/.ssh/authorized_keys of the provisioning user on every host.',
+    rotateKey: 'Replace the key',
+    rotateKeyConfirm:
+      'Replace the provisioning key? The current key stops working at once: every host needs the new public key in authorized_keys before its next change.',
     listTitle: 'All hosts',
     empty: 'No hosts yet.',
     name: 'Name',

@@ -293,6 +293,9 @@ export const es: Messages = {
     keyTitle: 'Clave de aprovisionamiento',
     keyDescription: 'Consort entra en tus servidores por SSH con esta clave.',
     keyHint: 'Añádela a ~/.ssh/authorized_keys del usuario de aprovisionamiento en cada servidor.',
+    rotateKey: 'Sustituir la clave',
+    rotateKeyConfirm:
+      '¿Sustituir la clave de aprovisionamiento? La actual deja de funcionar de inmediato: cada servidor necesita la nueva clave pública en authorized_keys antes de su próximo cambio.',
     listTitle: 'Todos los servidores',
     empty: 'Todavía no hay servidores.',
     name: 'Nombre',

@@ -238,6 +238,24 @@ export class DynamoStore implements Store {
       return { items: page.items.map((i) => i.tenantId), nextCursor: page.nextCursor };
     },
     sealedPrivateKey: async (tid) => (await this.get<{ sealed: string }>(keys.secret(tid, 'provisioning-key')))?.sealed,
+    replaceProvisioningKey: async (tenant, sealedPrivateKey) => {
+      await call(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...keys.tenant(tenant.id), entity: 'tenant', ...tenant },
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              { Put: { TableName: this.tableName, Item: { ...keys.secret(tenant.id, 'provisioning-key'), sealed: sealedPrivateKey } } },
+            ],
+          }),
+        ),
+      );
+    },
   };
 
   readonly users: Store['users'] = {

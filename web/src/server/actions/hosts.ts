@@ -100,3 +100,11 @@ export async function deleteRoute(routeId: string, _state: FormState, formData: 
     revalidatePath('/admin/hosts');
   });
 }
+
+/** Replace the tenant's provisioning key pair (owners and admins); the page then shows the new public key. */
+export async function rotateProvisioningKey(_state: FormState, formData: FormData): Promise<FormState> {
+  return handleForm(formData, async () => {
+    await api('POST', '/v1/tenant/provisioning-key/rotate');
+    revalidatePath('/admin/hosts');
+  });
+}

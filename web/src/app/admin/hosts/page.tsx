@@ -6,7 +6,7 @@ import { HostFields } from '@/components/host-fields';
 import { Badge, EmptyState, PageHeader, Section, Table } from '@/components/ui';
 import { describeRouteMatch } from '@consort/shared/fleet/route-match';
 import { getI18n } from '@/i18n/server';
-import { createHost, createRoute, deleteHost, deleteRoute } from '@/server/actions/hosts';
+import { createHost, createRoute, deleteHost, deleteRoute, rotateProvisioningKey } from '@/server/actions/hosts';
 import { apiGet } from '@/server/api';
 import { can, getTenant } from '@/server/queries';
 import type { Host, Page, Route, ServiceKind } from '@/server/types';
@@ -18,12 +18,13 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function HostsPage() {
   const { t } = await getI18n();
-  const [hosts, routes, kinds, tenant, canWrite] = await Promise.all([
+  const [hosts, routes, kinds, tenant, canWrite, canManage] = await Promise.all([
     apiGet<Page<Host>>('/v1/hosts', { limit: 200 }),
     apiGet<Page<Route>>('/v1/routes', { limit: 200 }),
     apiGet<{ items: ServiceKind[] }>('/v1/service-kinds'),
     getTenant(),
     can('hosts:write'),
+    can('tenant:manage'),
   ]);
   const hostName = new Map(hosts.items.map((h) => [h.id, h.name]));
   const kindLabel = (kind: string) =>
@@ -51,6 +52,16 @@ export default async function HostsPage() {
           spellCheck={false}
         />
         <p className="field-hint">{t('hosts.keyHint')}</p>
+        {canManage && (
+          <p className="form-actions">
+            <ActionButton
+              action={rotateProvisioningKey}
+              label={t('hosts.rotateKey')}
+              confirm={t('hosts.rotateKeyConfirm')}
+              variant="danger"
+            />
+          </p>
+        )}
       </Section>
 
       <Section title={t('hosts.listTitle')} id="hosts">
