@@ -167,6 +167,20 @@ export class DynamoStore implements Store {
   }
 
   /** All items of a partition prefix (small, bounded collections: hosts, routes, contacts, API keys). */
+  /** The tenant item (under `condition`) and its sealed provisioning key, as transaction items (signup, key rotation). */
+  private tenantWithKey(tenant: Tenant, sealedPrivateKey: string, condition: string) {
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.tenant(tenant.id), entity: 'tenant', ...tenant },
+          ConditionExpression: condition,
+        },
+      },
+      { Put: { TableName: this.tableName, Item: { ...keys.secret(tenant.id, 'provisioning-key'), sealed: sealedPrivateKey } } },
+    ];
+  }
+
   private async queryAll<T>(pk: string, skPrefix: string): Promise<T[]> {
     const items: T[] = [];
     let cursor: string | undefined;
@@ -202,14 +216,7 @@ export class DynamoStore implements Store {
                 {
                   Put: { TableName: this.tableName, Item: { ...keys.tenantDirectory(tenant.id), tenantId: tenant.id, slug: tenant.slug } },
                 },
-                {
-                  Put: {
-                    TableName: this.tableName,
-                    Item: { ...keys.tenant(tenant.id), entity: 'tenant', ...tenant },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-                { Put: { TableName: this.tableName, Item: { ...keys.secret(tenant.id, 'provisioning-key'), sealed: sealedPrivateKey } } },
+                ...this.tenantWithKey(tenant, sealedPrivateKey, 'attribute_not_exists(pk)'),
                 { Put: { TableName: this.tableName, Item: { ...keys.email(tenant.id, owner.email), userId: owner.id } } },
                 { Put: { TableName: this.tableName, Item: { ...keys.user(tenant.id, owner.id), entity: 'user', ...owner } } },
               ],
@@ -242,16 +249,7 @@ export class DynamoStore implements Store {
       await call(() =>
         this.db.send(
           new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...keys.tenant(tenant.id), entity: 'tenant', ...tenant },
-                  ConditionExpression: 'attribute_exists(pk)',
-                },
-              },
-              { Put: { TableName: this.tableName, Item: { ...keys.secret(tenant.id, 'provisioning-key'), sealed: sealedPrivateKey } } },
-            ],
+            TransactItems: this.tenantWithKey(tenant, sealedPrivateKey, 'attribute_exists(pk)'),
           }),
         ),
       );
