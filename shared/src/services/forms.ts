@@ -39,7 +39,8 @@ export interface FormDescription {
 /** What the caller may do with services of a kind. */
 export type ServicePermissions = CustomerPermissions;
 
-type JsonSchema = {
+/** The parts of a JSON Schema (zod 4 `toJSONSchema`) that forms, and tests walking a kind's fields, read. */
+export type JsonSchema = {
   type?: string | string[];
   enum?: unknown[];
   const?: unknown;
@@ -54,6 +55,7 @@ type JsonSchema = {
   maximum?: number;
   maxLength?: number;
   minItems?: number;
+  maxItems?: number;
 };
 
 /** The JSON Schema of what a kind's spec accepts as input (zod 4 `toJSONSchema`; refinements are not expressible). */

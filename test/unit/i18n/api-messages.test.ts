@@ -10,7 +10,7 @@ import { CreateMandateInput, MandatePatch, OnlineMandateInput, SepaSettings } fr
 import { CancelPaymentFileInput, PaymentAmount } from '../../../shared/src/payments/model';
 import { RefundInput } from '../../../shared/src/payments/refunds';
 import { checkIban, creditorIdentifierError } from '../../../shared/src/payments/sepa/identifiers';
-import { specJsonSchema } from '../../../shared/src/services/forms';
+import { specJsonSchema, type JsonSchema } from '../../../shared/src/services/forms';
 import { serviceTypes, type AnyServiceType } from '../../../shared/src/services/registry';
 import { ca } from '../../../web/src/i18n/ca';
 import { en } from '../../../web/src/i18n/en';
@@ -26,19 +26,6 @@ import { translateApiMessage } from '../../../web/src/i18n/index';
 /** Messages that read the same in every language (none so far); each entry needs a comment saying why. */
 const SAME_IN_EVERY_LANGUAGE: readonly string[] = [];
 
-type Json = {
-  type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
-  anyOf?: Json[];
-  oneOf?: Json[];
-  items?: Json;
-  properties?: Record<string, Json>;
-  minimum?: number;
-  maximum?: number;
-  maxLength?: number;
-  maxItems?: number;
-};
 type Path = (string | number)[];
 
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHV22GVR2EA9yZ7ORgvwRdPa7H0t1lkLDHg37kSkSU4z alice@laptop';
@@ -166,9 +153,9 @@ const STRINGS = [
 const NUMBERS = [-1, 0, 1.5, 1e9];
 
 /** The members of a union, or the schema itself. */
-const members = (s: Json): Json[] => s.anyOf ?? s.oneOf ?? [s];
+const members = (s: JsonSchema): JsonSchema[] => s.anyOf ?? s.oneOf ?? [s];
 
-function typesOf(s: Json): Set<string> {
+function typesOf(s: JsonSchema): Set<string> {
   const types = new Set<string>();
   for (const m of members(s)) {
     if (m.anyOf || m.oneOf) typesOf(m).forEach((t) => types.add(t));
@@ -178,9 +165,9 @@ function typesOf(s: Json): Set<string> {
 }
 
 /** The member of a union that a valid value belongs to: the one whose constants (a discriminator) it has. */
-function memberFor(s: Json, value: unknown): Json {
+function memberFor(s: JsonSchema, value: unknown): JsonSchema {
   const all = members(s);
-  const fits = (m: Json) =>
+  const fits = (m: JsonSchema) =>
     Object.entries(m.properties ?? {}).every(
       ([k, p]) => p.const === undefined || (typeof value === 'object' && value !== null && (value as any)[k] === p.const),
     );
@@ -214,7 +201,7 @@ function mutations(valid: string): string[] {
   ];
 }
 
-function craftedValues(s: Json, valid: unknown): unknown[] {
+function craftedValues(s: JsonSchema, valid: unknown): unknown[] {
   const out: unknown[] = [undefined, null];
   const types = typesOf(s);
   for (const m of members(s)) if (m.enum) out.push(...m.enum, 'not-an-option');
@@ -245,7 +232,7 @@ function craftedValues(s: Json, valid: unknown): unknown[] {
 }
 
 /** Every (path, value) to try: crafted values for the field itself, then for each field inside it. */
-function* cases(s: Json, valid: unknown, path: Path = []): Generator<[Path, unknown]> {
+function* cases(s: JsonSchema, valid: unknown, path: Path = []): Generator<[Path, unknown]> {
   for (const value of craftedValues(s, valid)) yield [path, value];
   const member = memberFor(s, valid);
   if (member.properties) {
@@ -291,7 +278,7 @@ function collect(seen: Seen, schema: z.ZodType, input: unknown, where: string): 
 }
 
 /** Every crafted value of every field of `schema`, merged into each valid base. */
-function walk(seen: Seen, schema: z.ZodType, json: Json, bases: unknown[], label: string, after?: (data: unknown) => void) {
+function walk(seen: Seen, schema: z.ZodType, json: JsonSchema, bases: unknown[], label: string, after?: (data: unknown) => void) {
   for (const base of bases) {
     expect(schema.safeParse(base).success, `${label}: the base ${JSON.stringify(base)} must be valid`).toBe(true);
     for (const [path, value] of cases(json, base)) {
@@ -302,7 +289,7 @@ function walk(seen: Seen, schema: z.ZodType, json: Json, bases: unknown[], label
   }
 }
 
-const jsonOf = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+const jsonOf = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
 
 /** Messages not translated into Spanish or Catalan, with where each came from. */
 function untranslated(seen: Seen): string[] {
@@ -341,7 +328,7 @@ describe('API validation messages are translated', () => {
       const references = (data: unknown) => {
         for (const ref of type.references?.(data) ?? []) note(seen, ref.message, `${type.kind} reference ${ref.path.join('.')}`);
       };
-      walk(seen, type.spec, specJsonSchema(type) as Json, bases, type.kind, references);
+      walk(seen, type.spec, specJsonSchema(type) as JsonSchema, bases, type.kind, references);
       for (const extra of CRAFTED[type.kind] ?? []) {
         const result = collect(seen, type.spec, { ...bases[0], ...extra }, `${type.kind} ${JSON.stringify(extra)}`);
         if (result.success) references(result.data);
