@@ -60,6 +60,9 @@ export const FailedWork = WorkInput.extend({
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough(),
 });
 
+/** Whether the operation's current attempt still has to run on this host (dispatched to it, no outcome there yet). */
+const awaitsHost = (op: Operation, hostId: string) => op.targets.includes(hostId) && !op.hostStates[hostId];
+
 /** Operations of this message that still need this host (skips replays, stale attempts and finished work). */
 async function liveOperations(deps: CoreDeps, input: WorkInput): Promise<Operation[]> {
   const ops: Operation[] = [];
@@ -67,8 +70,7 @@ async function liveOperations(deps: CoreDeps, input: WorkInput): Promise<Operati
     const op = await deps.store.operations.get(input.tenantId, ref.id);
     if (!op || op.attempt !== ref.attempt) continue;
     if (op.state !== 'queued' && op.state !== 'running') continue;
-    if (!op.targets.includes(input.hostId) || op.hostStates[input.hostId]) continue;
-    ops.push(op);
+    if (awaitsHost(op, input.hostId)) ops.push(op);
   }
   return ops;
 }
@@ -104,8 +106,7 @@ async function queuedBacklog(deps: CoreDeps, input: WorkInput, taken: readonly O
     if (out.length >= room) break;
     if (ids.has(candidate.id) || candidate.state !== 'queued' || !candidate.targets.includes(input.hostId)) continue;
     const op = await deps.store.operations.get(input.tenantId, candidate.id);
-    if (!op || op.state !== 'queued' || !op.targets.includes(input.hostId) || op.hostStates[input.hostId]) continue;
-    if (op.aloneAttempt === op.attempt) continue;
+    if (!op || op.state !== 'queued' || !awaitsHost(op, input.hostId) || op.aloneAttempt === op.attempt) continue;
     if (!(await deps.store.operations.transition(input.tenantId, op.id, ['queued'], { state: 'running', updatedAt: now }))) continue;
     out.push({ ...op, state: 'running' });
   }
