@@ -3,7 +3,9 @@
 // the real shapes (a 10-order account, a 10-line open bill, an issued bill and its frozen document). From those costs
 // it adds up the DynamoDB Local CPU seconds that the requests of a 10,000-account billing run need (the request mix
 // `bench:billing-run` counts) and compares them with the CPU that the ≤ 20 s target leaves on this machine.
-// BENCH_REPEAT requests per kind (after a warm-up), BENCH_CONCURRENCY at once. Prints a JSON line last.
+// BENCH_REPEAT requests per kind (after a warm-up), BENCH_CONCURRENCY at once. Then it runs two kinds for
+// BENCH_PARALLEL_MS each with 1 and 16 requests in flight and reports how many cores DynamoDB Local used. Prints a
+// JSON line last.
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -23,6 +25,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
 const SEED_ACCOUNTS = 6_000;
+const PARALLEL_MS = Number(process.env.BENCH_PARALLEL_MS ?? 4_000);
 const TABLE = 'bench';
 const tid = 'ten_bench';
 
@@ -123,6 +126,7 @@ const orderMove = (a: number, k: number) => ({
 const ddb = await startDynamoLocal();
 const raw = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
 const db = DynamoDBDocumentClient.from(raw);
+const parallelism: { request: string; concurrency: number; perSecond: number; javaCores: number }[] = [];
 const costs: Record<string, { items: number; wallMs: number; javaCpuMs: number; nodeCpuMs: number }> = {};
 try {
   await ensureTable(raw, TABLE);
@@ -257,6 +261,28 @@ try {
       nodeCpuMs: round(((nodeCpuSeconds() - n0) * 1000) / n),
     };
   }
+  // How many cores DynamoDB Local uses when many requests are in flight: it serialises them, so a run's wall time
+  // cannot drop below the emulator's CPU time however many accounts are billed at once.
+  for (const name of ['GetItem', 'BatchWriteItem (25 open bills)']) {
+    for (const concurrency of [1, 16]) {
+      const kind = kinds[name]!;
+      const j0 = javaCpuSeconds();
+      const t0 = performance.now();
+      let done = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() - t0 < PARALLEL_MS) await kind.run(done++);
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      parallelism.push({
+        request: name,
+        concurrency,
+        perSecond: round(done / seconds, 0),
+        javaCores: round((javaCpuSeconds() - j0) / seconds),
+      });
+    }
+  }
 } finally {
   await ddb.stop();
 }
@@ -281,6 +307,7 @@ console.log(
     repeat: REPEAT,
     concurrency: CONCURRENCY,
     costs,
+    parallelism,
     billingRun: {
       accounts: ACCOUNTS,
       javaCpuSeconds: { pricing: round(pricing, 1), closing: round(closing, 1), total: round(pricing + closing, 1) },
