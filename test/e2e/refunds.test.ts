@@ -2,7 +2,7 @@
 // transaction page they refund part of it to an IBAN (pending), on "Direct debits" they create a credit transfer
 // from the waiting refund, cancel that file (the refund waits again), create another, download its pain.001 (checked
 // against the XSD and the EPC rules) and mark it executed;
-// the transaction page then shows the refund done and the rest still refundable.
+// the transaction page then shows the refund done and the rest still refundable, and records the transfer coming back.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -101,6 +101,18 @@ describe.skipIf(!browserTestsRunnable)('refunds in the staff portal', () => {
     const tx = (await owner.get(`/v1/payments/transactions/${transactionId}`)).body;
     expect(tx).toMatchObject({ state: 'succeeded', allocations: [{ refunded: '12.50' }] });
     expect((await owner.get(`/v1/bills/${tx.allocations[0].billId}/payments`)).body).toMatchObject({ paid: '17.50' });
+
+    // The payee's bank sends the transfer back: recorded by hand, the refund is returned and the money refundable again.
+    await page.getByLabel('What the bank said').fill('Account closed');
+    await page.getByLabel('Reason code').fill('AC04');
+    await page.getByLabel('Bank charges').fill('0.60');
+    await page.getByRole('button', { name: 'Record return' }).click();
+    await shows(page.getByText('Returned by the bank'));
+    expect(await page.getByRole('table', { name: 'Refunds' }).innerText()).toMatch(/Returned by the bank.*AC04: Account closed.*0\.60/s);
+    expect(await page.getByRole('button', { name: 'Record return' }).count()).toBe(0);
+    const back = (await owner.get(`/v1/payments/transactions/${transactionId}`)).body;
+    expect(back.refunds[0]).toMatchObject({ state: 'returned', bankCharges: '0.60', failure: { code: 'AC04' } });
+    expect((await owner.get(`/v1/bills/${back.allocations[0].billId}/payments`)).body).toMatchObject({ paid: '30.00' });
   });
 
   it('turns the automatic charge on close off (after confirming) and on again', async () => {

@@ -3,6 +3,7 @@ import { checkEpcRules } from '@consort/shared/payments/sepa/epc';
 import { startFakeStripe, type FakeStripe } from '../../functions/src/local/fake-stripe';
 import type { LocalStack } from '../../functions/src/local/stack';
 import { apiClient, signupTenant, type ApiClient } from '../support/api-client';
+import { camt054Transfers, pain002Rejects } from '../support/bank-files';
 import { startTestStack } from '../support/stack';
 import { xsdErrors } from '../support/xsd';
 
@@ -11,7 +12,9 @@ import { xsdErrors } from '../support/xsd';
 // refund that fails gives the money back to the refundable amount, a refund made in the Stripe dashboard is
 // recorded); never more than refundable; transfers and SEPA debits refunded by a credit-transfer batch whose pain.001
 // (.09 and .03) validates against the ISO XSD and the EPC rules; marking it executed refunds the transactions; the
-// bill's balance follows every step.
+// bank's reports about the transfers (camt.054 executed / returned, pain.002 rejected) move the refunds, and a return
+// can be recorded by hand; a card refund Stripe fails after it succeeded comes back too; the bill's balance follows
+// every step.
 
 let fake: FakeStripe;
 let stack: LocalStack;
@@ -32,7 +35,18 @@ type Tx = {
   state: string;
   amount: string;
   allocations: { billId: string; amount: string; refunded?: string }[];
-  refunds?: { id: string; amount: string; state: string; stripeRefundId?: string; creditor?: { iban: string; name: string } }[];
+  refunds?: {
+    id: string;
+    amount: string;
+    state: string;
+    stripeRefundId?: string;
+    creditor?: { iban: string; name: string };
+    creditTransfer?: { batchId: string; endToEndId: string };
+    failure?: { code: string; message: string };
+    bankCharges?: string;
+    returnedAt?: string;
+  }[];
+  audit: { from: string | null; to: string; reason?: string }[];
 };
 
 async function newAccount(name: string) {
@@ -180,6 +194,25 @@ describe('card refunds (Stripe)', () => {
     expect(full.body.refund).toMatchObject({ amount: '12.00', state: 'succeeded' });
   });
 
+  it('a refund Stripe fails after it succeeded comes back: returned, the payment succeeded again', async () => {
+    const { billId, transactionId } = await cardPaidBill('9.00');
+    const res = await owner.post(`/v1/payments/transactions/${transactionId}/refund`, {});
+    expect(res.body.refund).toMatchObject({ state: 'succeeded', amount: '9.00' });
+    expect((await tx(transactionId)).state).toBe('refunded');
+    const before = fake.deliveries.filter((d) => d.type === 'refund.updated').length;
+    await fake.settleRefund(res.body.refund.stripeRefundId, 'failed');
+    await delivered('refund.updated', before + 1);
+    const after = await tx(transactionId);
+    expect(after.state).toBe('succeeded');
+    expect(after.refunds).toEqual([
+      expect.objectContaining({ state: 'returned', failure: expect.objectContaining({ code: 'lost_or_stolen_card' }) }),
+    ]);
+    expect(await balance(billId)).toMatchObject({ paid: '9.00', outstanding: '0.00' });
+    // Card refunds come back through Stripe only.
+    const byHand = await owner.post(`/v1/payments/transactions/${transactionId}/refunds/${res.body.refund.id}/return`, { reason: 'x' });
+    expect(byHand.status).toBe(422);
+  });
+
   it('records a refund made in the Stripe dashboard from its webhooks', async () => {
     const { billId, transactionId } = await cardPaidBill('8.00');
     const intentId = (await tx(transactionId)) as Tx & { refs: { stripePaymentIntentId: string } };
@@ -203,6 +236,8 @@ describe('card refunds (Stripe)', () => {
 });
 
 describe('credit-transfer refunds (pain.001)', () => {
+  let executedBatch: { id: string; messageId: string; items: { refundId: string; transactionId: string; endToEndId: string }[] };
+  let unexecutedBatch: typeof executedBatch;
   let transferTx: string;
   let transferBill: string;
   let sepaTx: string;
@@ -326,6 +361,7 @@ describe('credit-transfer refunds (pain.001)', () => {
 
     const executed = await owner.post(`/v1/payments/sepa/credit-transfers/${created.body.id}/executed`);
     expect(executed.status, JSON.stringify(executed.body)).toBe(200);
+    executedBatch = executed.body;
     expect(executed.body.state).toBe('executed');
     expect(await tx(transferTx)).toMatchObject({ state: 'refunded', allocations: [{ refunded: '40.00' }] });
     expect(await tx(sepaTx)).toMatchObject({ state: 'refunded' });
@@ -356,6 +392,96 @@ describe('credit-transfer refunds (pain.001)', () => {
     expect(await xsdErrors(xml, 'pain.001.001.03')).toEqual([]);
     expect(checkEpcRules(xml)).toEqual([]);
     expect(xml).toContain('<BIC>CAIXESBBXXX</BIC>');
+    unexecutedBatch = batch.body;
+  });
+
+  it('a transfer the payee’s bank sends back (camt.054): the refund is returned, the payment holds money again', async () => {
+    const [first, second] = (await tx(transferTx)).refunds!;
+    const e2e = (refundId: string) => executedBatch.items.find((i) => i.refundId === refundId)!.endToEndId;
+    const content = camt054Transfers('CAIX-NTF-REFUNDS-1', [
+      { endToEndId: e2e(first!.id), amount: '15.00', returned: { reason: 'AC04', charges: '0.60' } },
+      { endToEndId: e2e(second!.id), amount: '25.00' },
+    ]);
+    const preview = await owner.post('/v1/payments/sepa/imports/preview', { fileName: 'ntf.xml', content });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    // Executed entries find the refunds already succeeded (the batch was marked executed); the return moves one.
+    expect(preview.body.lines.map((l: { outcome: string; action: string }) => [l.outcome, l.action])).toEqual([
+      ['settled', 'none'],
+      ['settled', 'none'],
+      ['returned', 'return'],
+    ]);
+    expect(preview.body.lines[2].match).toMatchObject({
+      by: 'endToEndId',
+      transactionIds: [transferTx],
+      billIds: [transferBill],
+      refunds: [{ transactionId: transferTx, refundId: first!.id }],
+    });
+    expect((await tx(transferTx)).state).toBe('refunded'); // a preview writes nothing
+
+    const applied = await owner.post('/v1/payments/sepa/imports', { fileName: 'ntf.xml', content });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    expect(applied.body.summary).toMatchObject({ entries: 3, matched: 3, unmatched: 0, changes: 1 });
+    const after = await tx(transferTx);
+    expect(after.state).toBe('succeeded');
+    expect(after.refunds!.map((r) => r.state)).toEqual(['returned', 'succeeded']);
+    expect(after.refunds![0]).toMatchObject({ failure: { code: 'AC04' }, bankCharges: '0.60' });
+    expect(after.refunds![0]!.returnedAt).toBeTruthy();
+    expect(after.allocations).toEqual([expect.objectContaining({ refunded: '25.00' })]);
+    expect(after.audit.at(-1)).toMatchObject({ from: 'refunded', to: 'succeeded' });
+    expect(after.audit.at(-1)!.reason).toContain('AC04');
+    expect(await balance(transferBill)).toMatchObject({ paid: '15.00', outstanding: '25.00' });
+
+    // The same file again changes nothing; the money that came back can be refunded to another account.
+    const again = await owner.post('/v1/payments/sepa/imports', { content });
+    expect(again.body.alreadyImported).toBe(true);
+    expect((await tx(transferTx)).refunds!.map((r) => r.state)).toEqual(['returned', 'succeeded']);
+    expect((await owner.post(`/v1/payments/transactions/${transferTx}/refund`, { amount: '15.01', iban: SEPA.iban })).status).toBe(422);
+    const retry = await owner.post(`/v1/payments/transactions/${transferTx}/refund`, { amount: '15.00', iban: 'DE89370400440532013000' });
+    expect(retry.status, JSON.stringify(retry.body)).toBe(201);
+    expect(retry.body.refund).toMatchObject({ state: 'pending', creditor: { iban: 'DE89370400440532013000' } });
+  });
+
+  it('a pain.002 rejecting a credit transfer fails its refund, which can be made again', async () => {
+    const [item] = unexecutedBatch.items;
+    const content = pain002Rejects(unexecutedBatch.messageId, [{ endToEndId: item!.endToEndId, reason: 'AC01' }], 'pain.001.001.03');
+    const applied = await owner.post('/v1/payments/sepa/imports', { fileName: 'sts.xml', content });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    expect(applied.body.lines).toEqual([
+      expect.objectContaining({ outcome: 'rejected', action: 'fail', match: expect.objectContaining({ by: 'endToEndId' }) }),
+    ]);
+    const after = await tx(item!.transactionId);
+    expect(after.state).toBe('succeeded');
+    expect(after.refunds).toEqual([expect.objectContaining({ state: 'failed', failure: expect.objectContaining({ code: 'AC01' }) })]);
+    expect((await owner.post(`/v1/payments/transactions/${item!.transactionId}/refund`, { iban: SEPA.iban })).body.refund).toMatchObject({
+      amount: '7.50',
+      state: 'pending',
+    });
+  });
+
+  it('records a return by hand: refund returned, payment succeeded again; idempotent; 409 before the transfer, 422 without a reason', async () => {
+    const refund = (await tx(sepaTx)).refunds![0]!;
+    expect(refund.state).toBe('succeeded');
+    const path = `/v1/payments/transactions/${sepaTx}/refunds/${refund.id}/return`;
+    const noReason = await owner.post(path, { code: 'AC04' });
+    expect(noReason.status).toBe(422);
+    expect(JSON.stringify(noReason.body)).toContain('Say why the transfer came back');
+    expect((await owner.post(path, { reason: 'Closed', code: 'AC 04' })).status).toBe(422);
+    const res = await owner.post(path, { reason: 'Account closed (bank letter of 20 Dec)', code: 'ac04', bankCharges: '1.20' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.refund).toMatchObject({ state: 'returned', failure: { code: 'AC04' }, bankCharges: '1.20' });
+    expect(res.body.transaction.state).toBe('succeeded');
+    const again = await owner.post(path, { reason: 'Twice' });
+    expect(again.status).toBe(200);
+    expect(again.body.refund).toMatchObject({
+      returnedAt: res.body.refund.returnedAt,
+      failure: { message: 'Account closed (bank letter of 20 Dec)' },
+    });
+
+    // A refund still waiting for its batch never went out.
+    const waiting = (await tx(transferTx)).refunds!.find((r) => r.state === 'pending')!;
+    const early = await owner.post(`/v1/payments/transactions/${transferTx}/refunds/${waiting.id}/return`, { reason: 'Too early' });
+    expect(early.status).toBe(409);
+    expect((await owner.post(`/v1/payments/transactions/${sepaTx}/refunds/rfd_missing/return`, { reason: 'x' })).status).toBe(404);
   });
 
   it('only staff refund: a customer of the account gets 403', async () => {

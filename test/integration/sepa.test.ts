@@ -224,7 +224,7 @@ describe('bank returns', () => {
       mandateAction: 'invalidate',
       match: { by: 'endToEndId', transactionIds: [munozItem.transactionId], billIds: [bills.munoz.id] },
     });
-    expect(preview.body.lines[1]).toMatchObject({ action: 'none', note: 'No matching direct debit' });
+    expect(preview.body.lines[1]).toMatchObject({ action: 'none', note: 'No matching direct debit or refund transfer' });
     expect((await bill(bills.munoz.id)).version).toBe(before.version);
     expect((await transaction(munozItem.transactionId)).state).toBe('processing');
 

@@ -52,8 +52,12 @@ ${entries}
 `;
 }
 
-/** A pain.002 status report rejecting (RJCT) the given EndToEndIds of a batch. */
-export function pain002Rejects(originalMessageId: string, rejects: readonly { endToEndId: string; reason: string }[]): string {
+/** A pain.002 status report rejecting (RJCT) the given EndToEndIds of a batch (a pain.008 unless named otherwise). */
+export function pain002Rejects(
+  originalMessageId: string,
+  rejects: readonly { endToEndId: string; reason: string }[],
+  originalMessage = 'pain.008.001.08',
+): string {
   const txs = rejects
     .map(
       (r) => `      <TxInfAndSts>
@@ -67,12 +71,56 @@ export function pain002Rejects(originalMessageId: string, rejects: readonly { en
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03">
   <CstmrPmtStsRpt>
     <GrpHdr><MsgId>STS-${originalMessageId}</MsgId><CreDtTm>2026-12-02T09:00:00</CreDtTm></GrpHdr>
-    <OrgnlGrpInfAndSts><OrgnlMsgId>${originalMessageId}</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.08</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts>
+    <OrgnlGrpInfAndSts><OrgnlMsgId>${originalMessageId}</OrgnlMsgId><OrgnlMsgNmId>${originalMessage}</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts>
     <OrgnlPmtInfAndSts>
       <OrgnlPmtInfId>${originalMessageId}-1</OrgnlPmtInfId>
 ${txs}
     </OrgnlPmtInfAndSts>
   </CstmrPmtStsRpt>
+</Document>
+`;
+}
+
+/**
+ * A camt.054 about our credit transfers (refunds, pain.001): each transfer booked out as a debit entry, and each
+ * `returned` one sent back by the payee's bank as a credit entry with RtrInf (as test/fixtures/sepa/camt.054.001.08-
+ * credit-transfers.xml).
+ */
+export function camt054Transfers(
+  messageId: string,
+  transfers: readonly { endToEndId: string; amount: string; returned?: { reason: string; charges?: string } }[],
+  bookingDate = '2026-12-18',
+): string {
+  const entry = (indicator: 'DBIT' | 'CRDT', t: (typeof transfers)[number], i: number) => `      <Ntry>
+        <Amt Ccy="EUR">${t.amount}</Amt>
+        <CdtDbtInd>${indicator}</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>${bookingDate}</Dt></BookgDt>
+        <AcctSvcrRef>${indicator}-${i + 1}</AcctSvcrRef>
+        <NtryDtls>
+          <TxDtls>
+            <Refs><EndToEndId>${t.endToEndId}</EndToEndId></Refs>
+            <AmtDtls><InstdAmt><Amt Ccy="EUR">${t.amount}</Amt></InstdAmt></AmtDtls>
+            ${t.returned?.charges && indicator === 'CRDT' ? `<Chrgs><Amt Ccy="EUR">${t.returned.charges}</Amt></Chrgs>` : ''}
+            ${indicator === 'CRDT' ? `<RtrInf><Rsn><Cd>${t.returned!.reason}</Cd></Rsn></RtrInf>` : ''}
+          </TxDtls>
+        </NtryDtls>
+      </Ntry>`;
+  const entries = [
+    ...transfers.map((t, i) => entry('DBIT', t, i)),
+    ...transfers.filter((t) => t.returned).map((t, i) => entry('CRDT', t, i)),
+  ].join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">
+  <BkToCstmrDbtCdtNtfctn>
+    <GrpHdr><MsgId>${messageId}</MsgId><CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm></GrpHdr>
+    <Ntfctn>
+      <Id>${messageId}-1</Id>
+      <CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm>
+      <Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id></Acct>
+${entries}
+    </Ntfctn>
+  </BkToCstmrDbtCdtNtfctn>
 </Document>
 `;
 }

@@ -81,6 +81,16 @@ export const paymentRoutes = [
     handle: ({ deps, actor, params, body }) => Refunds.refundTransaction(deps, actor, params.transactionId!, body),
   }),
   route({
+    method: 'POST',
+    path: '/v1/payments/transactions/{transactionId}/refunds/{refundId}/return',
+    tag: 'Payments',
+    status: 200,
+    summary:
+      'The bank sent a refund’s credit transfer back: the refund is returned, its money refundable again (409 unless it went out; idempotent)',
+    body: Refunds.RefundReturnInput,
+    handle: ({ deps, actor, params, body }) => Refunds.recordRefundReturn(deps, actor, params.transactionId!, params.refundId!, body),
+  }),
+  route({
     method: 'GET',
     path: '/v1/bills/{billId}/payments',
     tag: 'Payments',

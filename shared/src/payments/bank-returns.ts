@@ -7,7 +7,8 @@ import { newId } from '../core/ids';
 import { Money } from '../core/money';
 import { PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
-import type { Transaction, TransactionState } from './model';
+import type { CreditTransferBatch, Refund, RefundState, Transaction, TransactionState } from './model';
+import { settleRefund } from './refunds';
 import { setMandateStatusBySystem } from './mandates';
 import { parseBankReport, type BankReport, type BankReportEntry } from './sepa/reports';
 import { returnPolicy } from './sepa/reasons';
@@ -21,6 +22,12 @@ import { transitionTransaction } from './transactions';
 // and the bank's charges, and the mandate invalidated or revoked per the reason-code policy (./sepa/reasons.ts). Bills
 // follow through `transitionTransaction` (returned when a paid bill's money comes back) — issued bills are never
 // edited. A file is imported once: the second import of the same bytes changes nothing and returns the first result.
+//
+// The same files speak about the refunds we paid by credit transfer (pain.001, ./credit-transfers.ts): an entry whose
+// EndToEndId or original message id belongs to one of our credit-transfer batches is matched to its refunds instead —
+// rejected → the refund fails (or, if the batch was already marked executed, comes back); settled (a debit entry) →
+// the refund succeeded; returned (a credit entry with RtrInf) → the refund is `returned` with the reason code and the
+// bank's charges, so its money is refundable again (./refunds.ts settleRefund).
 
 /** Upload body: the file's text (XML) and, for the record, its name. */
 export const ImportInput = z.strictObject({
@@ -30,9 +37,18 @@ export const ImportInput = z.strictObject({
 
 /** What an entry resolves to and what applying it does. */
 export interface ImportLine extends BankReportEntry {
-  /** How it was matched, and to what (transaction entries: one; block/file rejects: every debit of it). */
-  match?: { by: 'endToEndId' | 'mandate+amount' | 'batch'; transactionIds: string[]; accountIds: string[]; billIds: string[] };
-  /** none: nothing to do (already in that state, or unmatched); otherwise the transaction's new state. */
+  /**
+   * How it was matched, and to what (transaction entries: one; block/file rejects: every debit or transfer of it).
+   * `refunds` is set when the entry is about credit transfers: the refunds it moves (their transactions are listed too).
+   */
+  match?: {
+    by: 'endToEndId' | 'mandate+amount' | 'batch';
+    transactionIds: string[];
+    accountIds: string[];
+    billIds: string[];
+    refunds?: { transactionId: string; refundId: string }[];
+  };
+  /** none: nothing to do (already in that state, or unmatched); otherwise the transaction's (or refund's) new state. */
   action: 'none' | 'fail' | 'succeed' | 'return';
   /** What happens to the mandate (returns only). */
   mandateAction?: 'keep' | 'invalidate' | 'revoke';
@@ -97,11 +113,55 @@ async function findByMandateAndAmount(deps: CoreDeps, tenantId: string, entry: B
   return found.find((t) => needsMove(t.state, entry.outcome).move) ?? found[0];
 }
 
+/** Whether a refund in `state` still has to move for this outcome. */
+function refundNeedsMove(state: RefundState, outcome: BankReportEntry['outcome']): { move: boolean; note?: string } {
+  if (state === 'failed' || state === 'returned')
+    return { move: false, note: `The refund ${state === 'failed' ? 'failed' : 'was returned'} already` };
+  if (outcome === 'settled')
+    return state === 'batched'
+      ? { move: true }
+      : { move: false, note: state === 'succeeded' ? 'Already executed' : `The refund is ${state}` };
+  // rejected or returned: money that went out (or was about to) comes back; a refund not in a file yet cannot.
+  return state === 'batched' || state === 'succeeded' ? { move: true } : { move: false, note: `The refund is ${state}` };
+}
+
+/** The credit-transfer batch an entry names: by original message id, else by the message id inside its EndToEndId. */
+async function creditTransferOf(deps: CoreDeps, tenantId: string, entry: BankReportEntry): Promise<CreditTransferBatch | undefined> {
+  const candidates = [entry.originalMessageId, entry.endToEndId?.replace(/-\d{4}$/, '')].filter((m): m is string => !!m);
+  for (const messageId of new Set(candidates)) {
+    const batchId = await deps.store.payments.findCreditTransferBatchByMessageId(tenantId, messageId);
+    const batch = batchId ? await deps.store.payments.getCreditTransferBatch(tenantId, batchId) : undefined;
+    if (batch) return batch;
+  }
+  return undefined;
+}
+
+/**
+ * The refunds an entry is about, when it names one of our credit transfers (a camt entry on the transfer's side: debit
+ * for executed, credit for returned; a pain.002 by the batch's message id).
+ */
+async function matchRefunds(
+  deps: CoreDeps,
+  tenantId: string,
+  entry: BankReportEntry,
+): Promise<{ by: 'endToEndId' | 'batch'; items: CreditTransferBatch['items'] } | undefined> {
+  if (entry.side && (entry.outcome === 'returned' ? entry.side !== 'CRDT' : entry.side !== 'DBIT')) return undefined;
+  const batch = await creditTransferOf(deps, tenantId, entry);
+  if (!batch) return undefined;
+  if (entry.scope === 'transaction') {
+    const item = batch.items.find((i) => i.endToEndId === entry.endToEndId);
+    return item ? { by: 'endToEndId', items: [item] } : undefined;
+  }
+  return batch.items.length ? { by: 'batch', items: batch.items } : undefined;
+}
+
 async function matchEntry(
   deps: CoreDeps,
   tenantId: string,
   entry: BankReportEntry,
 ): Promise<{ by: NonNullable<ImportLine['match']>['by']; txs: Transaction[] } | undefined> {
+  // Collections are debits of the customer, so camt books their returns as debits and their settlements as credits.
+  if (entry.side && (entry.outcome === 'returned' ? entry.side !== 'DBIT' : entry.side !== 'CRDT')) return undefined;
   if (entry.scope === 'transaction') {
     if (entry.endToEndId) {
       const id = await deps.store.payments.findByRef(tenantId, 'sepaEndToEnd', entry.endToEndId);
@@ -122,12 +182,44 @@ async function matchEntry(
   return txs.length ? { by: 'batch', txs } : undefined;
 }
 
+async function planRefunds(deps: CoreDeps, tenantId: string, entry: BankReportEntry): Promise<ImportLine | undefined> {
+  const match = await matchRefunds(deps, tenantId, entry);
+  if (!match) return undefined;
+  const found = await Promise.all(
+    match.items.map(async (i) => {
+      const tx = await deps.store.payments.get(tenantId, i.transactionId);
+      const refund = tx?.refunds?.find((r) => r.id === i.refundId);
+      return tx && refund ? { tx, refund } : undefined;
+    }),
+  );
+  const pairs = found.filter((p): p is NonNullable<typeof p> => !!p);
+  if (pairs.length === 0) return undefined;
+  const moves = pairs.map((p) => refundNeedsMove(p.refund.state, entry.outcome));
+  return {
+    ...entry,
+    match: {
+      by: match.by,
+      transactionIds: [...new Set(pairs.map((p) => p.tx.id))],
+      accountIds: [...new Set(pairs.map((p) => p.tx.accountId))],
+      billIds: [...new Set(pairs.flatMap((p) => p.tx.allocations.map((a) => a.billId)))],
+      refunds: pairs.map((p) => ({ transactionId: p.tx.id, refundId: p.refund.id })),
+    },
+    action: moves.some((m) => m.move) ? TARGET[entry.outcome].action : 'none',
+    ...(moves.every((m) => !m.move) ? { note: moves[0]?.note } : {}),
+  };
+}
+
 async function plan(deps: CoreDeps, tenantId: string, report: BankReport): Promise<ImportLine[]> {
   const lines: ImportLine[] = [];
   for (const entry of report.entries) {
+    const refunds = await planRefunds(deps, tenantId, entry);
+    if (refunds) {
+      lines.push(refunds);
+      continue;
+    }
     const match = await matchEntry(deps, tenantId, entry);
     if (!match) {
-      lines.push({ ...entry, action: 'none', note: 'No matching direct debit' });
+      lines.push({ ...entry, action: 'none', note: 'No matching direct debit or refund transfer' });
       continue;
     }
     const moves = match.txs.map((t) => needsMove(t.state, entry.outcome));
@@ -206,6 +298,10 @@ export async function applyImport(deps: CoreDeps, actor: Actor, input: unknown):
       ? { code: line.reasonCode, message: line.reasonText ?? returnPolicy(line.reasonCode).meaning }
       : undefined;
     const reason = `${report.format} ${report.messageId}${line.reasonCode ? ` ${line.reasonCode}` : ''}`;
+    if (line.match.refunds) {
+      await applyToRefunds(deps, actor, tid, line, failure ?? { code: line.outcome, message: reason });
+      continue;
+    }
     for (const txId of line.match.transactionIds) {
       const tx = await deps.store.payments.get(tid, txId);
       if (!tx || !needsMove(tx.state, line.outcome).move) continue;
@@ -265,6 +361,26 @@ export async function applyImport(deps: CoreDeps, actor: Actor, input: unknown):
     throw error;
   }
   return result;
+}
+
+/** Move the refunds of a credit-transfer line (each idempotent: settleRefund leaves a refund already there alone). */
+async function applyToRefunds(
+  deps: CoreDeps,
+  actor: Actor,
+  tid: string,
+  line: ImportLine,
+  failure: NonNullable<Refund['failure']>,
+): Promise<void> {
+  for (const { transactionId, refundId } of line.match!.refunds!) {
+    if (line.outcome === 'settled') await settleRefund(deps, actor, tid, transactionId, refundId, 'succeeded');
+    else if (line.outcome === 'rejected') await settleRefund(deps, actor, tid, transactionId, refundId, 'failed', { failure });
+    else {
+      await settleRefund(deps, actor, tid, transactionId, refundId, 'returned', {
+        failure,
+        ...(line.charges && new Money(line.charges).gt(0) ? { bankCharges: line.charges } : {}),
+      });
+    }
+  }
 }
 
 /** Imported files, newest first (without their lines). */

@@ -64,8 +64,11 @@ export const ExternalRefs = z.strictObject({
 });
 export type ExternalRefs = z.infer<typeof ExternalRefs>;
 
-/** pending → (credit transfers: batched →) succeeded | failed. */
-export const REFUND_STATES = ['pending', 'batched', 'succeeded', 'failed'] as const;
+/**
+ * pending → (credit transfers: batched →) succeeded | failed; batched | succeeded → returned: the money came back (the
+ * bank returned the credit transfer, or Stripe failed a refund after it had succeeded), so it counts as not refunded.
+ */
+export const REFUND_STATES = ['pending', 'batched', 'succeeded', 'failed', 'returned'] as const;
 export const RefundState = z.enum(REFUND_STATES);
 export type RefundState = z.infer<typeof RefundState>;
 
@@ -84,6 +87,11 @@ export const Refund = z.strictObject({
   creditor: z.strictObject({ name: z.string().max(140), iban: z.string().max(34), bic: z.string().max(11).optional() }).optional(),
   creditTransfer: z.strictObject({ batchId: z.string().max(60), endToEndId: z.string().max(35) }).optional(),
   failure: z.strictObject({ code: z.string().max(100), message: z.string().max(1000) }).optional(),
+  /** Charges the bank billed the tenant for a returned credit transfer, two decimals. */
+  bankCharges: PaymentAmount.optional(),
+  /** When it came back (state `returned`), and who recorded it. */
+  returnedAt: z.string().optional(),
+  returnedBy: z.string().optional(),
   createdBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -155,10 +163,15 @@ export const CreditTransferBatch = z.strictObject({
 });
 export type CreditTransferBatch = z.infer<typeof CreditTransferBatch>;
 
-/** What can still be refunded: a succeeded transaction's amount minus every refund that has not failed. */
+/** Refunds that give back, or will: not failed, and not returned by the bank. */
+export function holdsMoney(refund: Pick<Refund, 'state'>): boolean {
+  return refund.state !== 'failed' && refund.state !== 'returned';
+}
+
+/** What can still be refunded: a succeeded transaction's amount minus every refund that has not failed or come back. */
 export function refundable(tx: Pick<Transaction, 'state' | 'amount' | 'refunds'>): Money {
   if (tx.state !== 'succeeded') return new Money(0);
-  const held = (tx.refunds ?? []).filter((r) => r.state !== 'failed').reduce((acc, r) => acc.plus(r.amount), new Money(0));
+  const held = (tx.refunds ?? []).filter(holdsMoney).reduce((acc, r) => acc.plus(r.amount), new Money(0));
   return Money.max(0, new Money(tx.amount).minus(held));
 }
 
@@ -169,7 +182,8 @@ export function refundedAmount(tx: Pick<Transaction, 'refunds'>): Money {
 
 /**
  * Every allowed state change. A returned debit or a refund can only follow a success; a failure can be retried by a
- * new transaction, never by reviving this one.
+ * new transaction, never by reviving this one. (`refunded` goes back to `succeeded` only when one of its refunds comes
+ * back — ./refunds.ts settleRefund — never by a transition request or a payment event, so it is not in this table.)
  */
 export const TRANSACTION_TRANSITIONS: Readonly<Record<TransactionState, readonly TransactionState[]>> = {
   created: ['processing', 'succeeded', 'failed'],

@@ -60,6 +60,9 @@ async function save(deps: CoreDeps, actor: Actor, next: Transaction, expected: n
 /**
  * Move one refund to `to` (idempotent: a refund already there, or final, is left alone) and apply what follows: the
  * allocations' refunded parts and, once the succeeded refunds give back the whole amount, the transaction `refunded`.
+ * `returned` (the money came back) is the one move out of `succeeded` — and out of `batched`, when the bank's report of
+ * the return is the first news of the transfer; a transaction `refunded` in full goes back to `succeeded` with what
+ * is refundable again.
  */
 export async function settleRefund(
   deps: CoreDeps,
@@ -70,7 +73,10 @@ export async function settleRefund(
   to: RefundState,
   details: {
     stripeRefundId?: string;
+    /** Why it failed or came back. */
     failure?: Refund['failure'];
+    /** What the bank charged for a returned transfer. */
+    bankCharges?: string;
     creditTransfer?: Refund['creditTransfer'];
     /** Back to `pending` out of this cancelled credit-transfer batch (a refund batched elsewhere since is left alone). */
     unbatchFrom?: string;
@@ -81,19 +87,27 @@ export async function settleRefund(
     if (!tx) throw new NotFoundError('Transaction', transactionId);
     const refund = tx.refunds?.find((r) => r.id === refundId);
     if (!refund) throw new NotFoundError('Refund', refundId);
-    const final = refund.state === 'succeeded' || refund.state === 'failed';
+    // A refund that fails after it succeeded (Stripe does so when the card's account is closed) came back.
+    const target: RefundState = to === 'failed' && refund.state === 'succeeded' ? 'returned' : to;
+    const comesBack = target === 'returned' && (refund.state === 'succeeded' || refund.state === 'batched');
+    const final = !comesBack && ['succeeded', 'failed', 'returned'].includes(refund.state);
     const refsOnly = details.stripeRefundId && !refund.stripeRefundId;
-    if ((refund.state === to || final) && !refsOnly) return tx;
+    if ((refund.state === target || final) && !refsOnly) return tx;
+    if (target === 'returned' && !comesBack) return tx; // only money that went out can come back
     const unbatch = details.unbatchFrom !== undefined;
-    if (unbatch && (to !== 'pending' || refund.state !== 'batched' || refund.creditTransfer?.batchId !== details.unbatchFrom)) return tx;
+    if (unbatch && (target !== 'pending' || refund.state !== 'batched' || refund.creditTransfer?.batchId !== details.unbatchFrom))
+      return tx;
     const at = deps.clock.now().toISOString();
+    const who = describeActor(actor);
     const { creditTransfer: _batched, ...unbatched } = refund;
     const moved: Refund = {
       ...(unbatch ? unbatched : refund),
-      ...(final ? {} : { state: to }),
+      ...(final ? {} : { state: target }),
       ...(details.stripeRefundId ? { stripeRefundId: details.stripeRefundId } : {}),
       ...(details.creditTransfer ? { creditTransfer: details.creditTransfer } : {}),
-      ...(to === 'failed' && details.failure ? { failure: details.failure } : {}),
+      ...((target === 'failed' || comesBack) && details.failure ? { failure: details.failure } : {}),
+      ...(comesBack && details.bankCharges ? { bankCharges: details.bankCharges } : {}),
+      ...(comesBack ? { returnedAt: at, returnedBy: who } : {}),
       updatedAt: at,
     };
     let next: Transaction = {
@@ -106,7 +120,15 @@ export async function settleRefund(
     const back = next.refunds!.filter((r) => r.state === 'succeeded').reduce((acc, r) => acc.plus(r.amount), new Money(0));
     if (back.gte(tx.amount) && next.state === 'succeeded') {
       const reason = `Refunded in full (${formatAmount(back)} ${tx.currency})`;
-      next = { ...applyTransition(next, 'refunded', { actor: describeActor(actor), at }, { reason })!, version: tx.version + 1 };
+      next = { ...applyTransition(next, 'refunded', { actor: who, at }, { reason })!, version: tx.version + 1 };
+    } else if (back.lt(tx.amount) && next.state === 'refunded') {
+      // A refund came back: the payment holds money again (not a transition anyone may request: model.ts).
+      const why = moved.failure ? `: ${moved.failure.code}` : '';
+      next = {
+        ...next,
+        state: 'succeeded',
+        audit: [...next.audit, { at, from: 'refunded', to: 'succeeded', actor: who, reason: `Refund ${refundId} came back${why}` }],
+      };
     }
     if (await save(deps, actor, next, tx.version)) return next;
   }
@@ -191,6 +213,50 @@ export async function refundTransaction(
   );
   const done = await applyStripeRefund(deps, system, tx.id, refund.id, stripeRefund);
   return { transaction: done, refund: done.refunds!.find((r) => r.id === refund.id)! };
+}
+
+export const RefundReturnInput = z.strictObject({
+  /** What the bank said, e.g. "AC04 account closed" (kept in the refund and the transaction's audit). */
+  reason: z.string({ error: 'Say why the transfer came back' }).trim().min(1, 'Say why the transfer came back').max(1000),
+  /** The bank's reason code (ISO 20022 ExternalReturnReason1Code, e.g. AC04); `returned` when not given. */
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{1,35}$/, 'Use the bank’s reason code, e.g. AC04')
+    .optional(),
+  /** What the bank charged the tenant for the return, two decimals. */
+  bankCharges: PaymentAmount.optional(),
+});
+
+/**
+ * Staff: the bank sent a refund's credit transfer back (closed account, wrong IBAN…) — by hand, when no bank report
+ * says so. The refund becomes `returned` (its money counts as not given back, so it can be refunded again to another
+ * account) and a transaction refunded in full is `succeeded` again. 409 unless the transfer went out (batched or
+ * succeeded); 422 for card refunds, which come back through Stripe's events. Idempotent.
+ */
+export async function recordRefundReturn(
+  deps: CoreDeps,
+  actor: Actor,
+  transactionId: string,
+  refundId: string,
+  input: unknown,
+): Promise<{ transaction: Transaction; refund: Refund }> {
+  authorize(actor, 'payments:write');
+  if (actor.type === 'customer') throw new ForbiddenError('Only staff record returned refunds');
+  const data = parseInput(RefundReturnInput, input ?? {});
+  const tx = await deps.store.payments.get(actor.tenantId, transactionId);
+  const refund = tx?.refunds?.find((r) => r.id === refundId);
+  if (!tx) throw new NotFoundError('Transaction', transactionId);
+  if (!refund) throw new NotFoundError('Refund', refundId);
+  if (!refund.creditor) throw new ValidationError('Card refunds come back through Stripe’s events, not by hand');
+  if (refund.state !== 'returned' && refund.state !== 'succeeded' && refund.state !== 'batched') {
+    throw new ConflictError(`Refund ${refundId} is ${refund.state}: only a transfer that went out can come back`, { state: refund.state });
+  }
+  const done = await settleRefund(deps, actor, actor.tenantId, transactionId, refundId, 'returned', {
+    failure: { code: data.code?.toUpperCase() ?? 'returned', message: data.reason },
+    ...(data.bankCharges ? { bankCharges: data.bankCharges } : {}),
+  });
+  return { transaction: done, refund: done.refunds!.find((r) => r.id === refundId)! };
 }
 
 /** Move our refund to what Stripe reports for it. */

@@ -324,6 +324,8 @@ export interface Store {
     /** Credit-transfer batches (refunds paid by pain.001). ConflictError when the id exists. */
     createCreditTransferBatch(batch: CreditTransferBatch): Promise<void>;
     getCreditTransferBatch(tenantId: string, batchId: string): Promise<CreditTransferBatch | undefined>;
+    /** The credit-transfer batch whose pain.001 carries this message id (bank reports name it). */
+    findCreditTransferBatchByMessageId(tenantId: string, messageId: string): Promise<string | undefined>;
     /** Newest first, without items. */
     listCreditTransferBatches(
       tenantId: string,

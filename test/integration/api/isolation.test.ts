@@ -144,6 +144,7 @@ beforeAll(async () => {
     mandateId: mandate.body.id,
     batchId: sepaBatch.body.batch.id,
     creditTransferId: creditTransfer.body.id,
+    refundId: refund.body.refund.id,
     runId: billingRun.body.id,
   });
 });
@@ -158,6 +159,7 @@ const TEMPLATE_PATH = '/v1/provisioning/templates/domain.bind/commit.sh.liquid';
 const TEMPLATE_MARKER = 'alpha-template-override-marker';
 
 const BODIES: Record<string, unknown> = {
+  'POST /v1/payments/transactions/{transactionId}/refunds/{refundId}/return': { reason: 'Hijacked' },
   'PATCH /v1/accounts/{accountId}': { name: 'Hijacked' },
   'POST /v1/accounts/{accountId}/contacts': { name: 'Intruder', email: 'x@beta.example.org', usages: ['billing'] },
   'PATCH /v1/accounts/{accountId}/contacts/{contactId}': { name: 'Hijacked' },

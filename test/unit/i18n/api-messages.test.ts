@@ -8,7 +8,7 @@ import { Amount, Currency } from '../../../shared/src/core/money';
 import { Country, Email, Label, Password, Slug } from '../../../shared/src/core/schemas';
 import { CreateMandateInput, MandatePatch, OnlineMandateInput, SepaSettings } from '../../../shared/src/payments/mandates';
 import { CancelPaymentFileInput, PaymentAmount } from '../../../shared/src/payments/model';
-import { RefundInput } from '../../../shared/src/payments/refunds';
+import { RefundInput, RefundReturnInput } from '../../../shared/src/payments/refunds';
 import { checkIban, creditorIdentifierError } from '../../../shared/src/payments/sepa/identifiers';
 import { specJsonSchema, type JsonSchema } from '../../../shared/src/services/forms';
 import { serviceTypes, type AnyServiceType } from '../../../shared/src/services/registry';
@@ -402,6 +402,7 @@ describe('API validation messages are translated', () => {
       ['contact', ContactInput, [{ name: 'Bob Example', email: 'bob@example.org', phone: '+34 600 000 000', usages: ['billing'] }]],
       ['contact patch', ContactPatch, [{ email: 'bob@example.org' }]],
       ['refund', RefundInput, [{ amount: '12.50', reason: 'Double payment', iban: IBAN, name: 'Alice', bic: 'CAIXESBBXXX' }]],
+      ['refund return', RefundReturnInput, [{ reason: 'Account closed', code: 'AC04', bankCharges: '0.60' }]],
       ['payment amount', PaymentAmount, ['12.50']],
       ['cancel payment file', CancelPaymentFileInput, [{ reason: 'Wrong date' }]],
       ['manual line', ManualLineInput, [{ description: 'Hours', quantity: '2.5', unitPrice: '40.00', periodStart: '2024-03-01' }]],

@@ -1,5 +1,6 @@
 'use client';
-// Upload a bank file (pain.002, camt.054, camt.053), see what it matches, then apply it. Both buttons post the same
+// Upload a bank file (pain.002, camt.054, camt.053), see what it matches (collections, or refunds' credit transfers),
+// then apply it. Both buttons post the same
 // form; the result table comes back in the form state.
 import { useActionState } from 'react';
 import type { ImportResult } from '@consort/shared/payments/bank-returns';
@@ -27,6 +28,8 @@ export interface BankImportLabels {
   action: string;
   mandate: string;
   unmatched: string;
+  /** Before a refund's id, when a line is about a refund's credit transfer. */
+  refund: string;
   actions: Record<string, string>;
 }
 
@@ -99,7 +102,13 @@ export function BankImportForm({ labels }: { labels: BankImportLabels }) {
                   <td>{line.outcome}</td>
                   <td>{line.reasonCode ? `${line.reasonCode}${line.policy ? ` — ${line.policy}` : ''}` : ''}</td>
                   <td className="num">{line.amount ?? ''}</td>
-                  <td className="mono">{line.match ? line.match.transactionIds.join(', ') : labels.unmatched}</td>
+                  <td className="mono">
+                    {!line.match
+                      ? labels.unmatched
+                      : line.match.refunds
+                        ? line.match.refunds.map((r) => `${labels.refund} ${r.refundId} (${r.transactionId})`).join(', ')
+                        : line.match.transactionIds.join(', ')}
+                  </td>
                   <td>
                     {labels.actions[line.action] ?? line.action}
                     {line.note ? ` (${line.note})` : ''}

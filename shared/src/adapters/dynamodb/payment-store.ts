@@ -27,6 +27,7 @@ type Ref = { kind: TransactionRefKind; ref: string };
 /** Refunds waiting for a credit transfer and credit-transfer batches (docs/data-model.md "Payments"). */
 const refundToTransferKey = (tid: string, refundId: string) => ({ pk: tid, sk: `REFUNDCT#${refundId}` });
 const creditTransferBatchKey = (tid: string, batchId: string) => ({ pk: tid, sk: `CTBATCH#${batchId}` });
+const creditTransferMessageKey = (tid: string, messageId: string) => ({ pk: tid, sk: `CTMSG#${messageId}` });
 
 function transactionItem(tx: Transaction): Item {
   const tid = tx.tenantId;
@@ -301,16 +302,30 @@ export function createPaymentStore(db: DynamoDBDocumentClient, tableName: string
     },
 
     async createCreditTransferBatch(batch) {
-      const ok = await conditional(() =>
-        db.send(
-          new PutCommand({
+      // The batch and its message-id pointer in one transaction: bank reports name the file by its message id (and
+      // each transfer by an end-to-end id built from it), so an import finds the batch with one read.
+      const failed = await transact([
+        {
+          Put: {
             TableName,
             Item: { ...creditTransferBatchKey(batch.tenantId, batch.id), entity: 'creditTransferBatch', ...batch },
             ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      if (!ok) throw new ConflictError(`Credit-transfer batch ${batch.id} exists`);
+          },
+        },
+        {
+          Put: {
+            TableName,
+            Item: { ...creditTransferMessageKey(batch.tenantId, batch.messageId), entity: 'creditTransferMessage', batchId: batch.id },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ]);
+      if (failed >= 0) throw new ConflictError(`Credit-transfer batch ${batch.id} or its message id ${batch.messageId} exists`);
+    },
+
+    async findCreditTransferBatchByMessageId(tid, messageId) {
+      const item = await getItem(creditTransferMessageKey(tid, messageId));
+      return item?.batchId as string | undefined;
     },
 
     async getCreditTransferBatch(tid, batchId) {

@@ -2,12 +2,14 @@ import type { LocalDate } from '../../core/dates';
 import { formatAmount, Money } from '../../core/money';
 import { all, attr, one, readXml, rootOf, text, type XmlNode } from './xml-read';
 
-// Readers for what the bank sends back about our collections:
+// Readers for what the bank sends back about our collections (pain.008) and our refunds' credit transfers (pain.001):
 // - pain.002 (customer payment status report, .001.03 and .001.10): rejects before settlement (RJCT), per file, per
 //   payment block or per transaction, and acceptances (ACSC = settled).
 // - camt.054 (debit/credit notification) and camt.053 (statement), any version from .001.02: R-transactions (returns,
 //   refunds) as debit entries carrying `RtrInf/Rsn/Cd`, the original EndToEndId and MndtId, and the bank's charges;
-//   credit entries with an EndToEndId confirm a collection was settled.
+//   credit entries with an EndToEndId confirm a collection was settled. For credit transfers the sides swap: a debit
+//   entry with our EndToEndId is a transfer executed, a credit entry with `RtrInf` a transfer the payee's bank sent
+//   back. Each camt entry keeps its side, so the import matches collections and transfers apart.
 // Amounts stay decimal strings. Only what matching needs is read; unknown elements are ignored.
 
 export type BankReportFormat = 'pain.002' | 'camt.054' | 'camt.053';
@@ -34,6 +36,8 @@ export interface BankReportEntry {
   /** Charges the bank took for this return, two decimals. */
   charges?: string;
   bookingDate?: LocalDate;
+  /** camt: the side of our account the entry books (DBIT: money left it; CRDT: money came in). */
+  side?: 'DBIT' | 'CRDT';
 }
 
 export interface BankReport {
@@ -157,9 +161,10 @@ function readCamt(format: 'camt.054' | 'camt.053', message: XmlNode, container: 
         const returnInfo = one(tx, 'RtrInf');
         const txIndicator = text(tx, 'CdtDbtInd') ?? indicator;
         const code = text(returnInfo, 'Rsn', 'Cd') ?? text(returnInfo, 'Rsn', 'Prtry');
+        const known = Boolean(endToEndId && endToEndId !== 'NOTPROVIDED');
         let outcome: BankReportEntry['outcome'];
         if (returnInfo || (txIndicator === 'DBIT' && code)) outcome = 'returned';
-        else if (txIndicator === 'CRDT' && endToEndId && endToEndId !== 'NOTPROVIDED') outcome = 'settled';
+        else if (known && (txIndicator === 'CRDT' || txIndicator === 'DBIT')) outcome = 'settled';
         else continue;
         const amountNode =
           one(tx, 'AmtDtls', 'InstdAmt', 'Amt') ??
@@ -183,6 +188,7 @@ function readCamt(format: 'camt.054' | 'camt.053', message: XmlNode, container: 
           reasonText: extra || undefined,
           charges: charges(tx) ?? (details.length === 1 ? charges(entry) : undefined),
           bookingDate,
+          side: txIndicator === 'DBIT' || txIndicator === 'CRDT' ? txIndicator : undefined,
         });
       }
     }

@@ -24,6 +24,7 @@ describe('bank report parsers', () => {
         reasonText: 'Cuenta cancelada',
         charges: '3.00',
         bookingDate: '2026-12-14',
+        side: 'DBIT',
       },
       {
         ref: '0-1-0',
@@ -35,8 +36,21 @@ describe('bank report parsers', () => {
         reasonCode: 'AM04',
         charges: '2.00',
         bookingDate: '2026-12-14',
+        side: 'DBIT',
       },
     ]);
+  });
+
+  it('reads what a camt.054 says about our credit transfers: executed (debit, batch-booked) and returned (credit with RtrInf)', () => {
+    const report = parseBankReport(fixture('camt.054.001.08-credit-transfers.xml'));
+    expect(
+      report.entries.map((e) => [e.outcome, e.side, e.endToEndId, e.amount, e.reasonCode, e.reasonText, e.charges, e.bookingDate]),
+    ).toEqual([
+      ['settled', 'DBIT', 'SCT-20261214-ABCDEFGHIJ-0001', '12.10', undefined, undefined, undefined, '2026-12-15'],
+      ['settled', 'DBIT', 'SCT-20261214-ABCDEFGHIJ-0002', '24.50', undefined, undefined, undefined, '2026-12-15'],
+      ['returned', 'CRDT', 'SCT-20261214-ABCDEFGHIJ-0001', '12.10', 'AC04', 'Cuenta cancelada', '0.60', '2026-12-18'],
+    ]);
+    expect(report.entries[0]!.originalMessageId).toBe('SCT-20261214-ABCDEFGHIJ');
   });
 
   it('reads a camt.053 statement (2019 version): settled collections, a return with charge records, ignores other credits', () => {

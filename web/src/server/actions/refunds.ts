@@ -1,6 +1,6 @@
 'use server';
-// Refunds in the staff portal: refund a payment (card → Stripe, others → credit transfer), pay the waiting refunds
-// with a credit-transfer batch (pain.001), mark it executed or cancel it.
+// Refunds in the staff portal: refund a payment (card → Stripe, others → credit transfer), record a transfer the bank
+// sent back, pay the waiting refunds with a credit-transfer batch (pain.001), mark it executed or cancel it.
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/form-state';
@@ -20,6 +20,20 @@ export async function refundTransaction(transactionId: string, _state: FormState
     revalidatePath(`/admin/payments/transactions/${transactionId}`);
     revalidatePath('/admin/payments/transactions');
     revalidatePath('/admin/payments/batches');
+  });
+}
+
+/** The bank sent a refund's credit transfer back: the refund is returned, its money refundable again. */
+export async function recordRefundReturn(transactionId: string, _state: FormState, formData: FormData): Promise<FormState> {
+  return handleForm(formData, async () => {
+    const refundId = optional(formData, 'refundId') ?? '';
+    await api('POST', `/v1/payments/transactions/${encodeURIComponent(transactionId)}/refunds/${encodeURIComponent(refundId)}/return`, {
+      reason: optional(formData, 'reason'),
+      code: optional(formData, 'code'),
+      bankCharges: optional(formData, 'bankCharges'),
+    });
+    revalidatePath(`/admin/payments/transactions/${transactionId}`);
+    revalidatePath('/admin/payments/transactions');
   });
 }
 

@@ -46,6 +46,7 @@ export default async function BankImportsPage() {
               action: t('sepa.action'),
               mandate: t('sepa.mandate'),
               unmatched: t('sepa.unmatched'),
+              refund: t('sepa.refundMatch'),
               actions: {
                 none: t('sepa.actions.none'),
                 fail: t('sepa.actions.fail'),

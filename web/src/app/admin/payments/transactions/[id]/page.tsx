@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
-import { ActionForm, Field, SubmitButton } from '@/components/form';
+import { ActionForm, Field, SelectField, SubmitButton } from '@/components/form';
 import { Link } from '@/components/link';
 import { Badge, DescriptionList, EmptyState, PageHeader, Section, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { apiGet } from '@/server/api';
-import { refundTransaction } from '@/server/actions/refunds';
+import { recordRefundReturn, refundTransaction } from '@/server/actions/refunds';
 import { getFormat } from '@/server/format';
 import { can } from '@/server/queries';
 import { refundable, refundedAmount, type RefundState, type Transaction } from '@consort/shared/payments/model';
@@ -19,9 +19,10 @@ const REFUND_TONE: Record<RefundState, 'success' | 'info' | 'danger' | 'neutral'
   batched: 'info',
   succeeded: 'success',
   failed: 'danger',
+  returned: 'danger',
 };
 
-/** Staff: one transaction — what it paid, its refunds, and the refund form. */
+/** Staff: one transaction — what it paid, its refunds, the refund form, and recording a transfer that came back. */
 export default async function TransactionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { t } = await getI18n();
@@ -32,6 +33,8 @@ export default async function TransactionPage({ params }: { params: Promise<{ id
   ]);
   const left = refundable(tx);
   const refunds = tx.refunds ?? [];
+  // Credit transfers that went out (in a file, or executed) can come back; card refunds come back through Stripe.
+  const returnable = refunds.filter((r) => r.creditor && (r.state === 'batched' || r.state === 'succeeded'));
   return (
     <>
       <PageHeader title={`${t('refunds.transactionTitle')} ${tx.id}`} description={t('refunds.transactionDescription')} />
@@ -86,7 +89,19 @@ export default async function TransactionPage({ params }: { params: Promise<{ id
                   <td>{fmt.dateTime(r.createdAt)}</td>
                   <td>
                     <Badge tone={REFUND_TONE[r.state]}>{t(`refunds.states.${r.state}`)}</Badge>
-                    {r.failure && <span className="muted"> {r.failure.message}</span>}
+                    {r.failure && (
+                      <span className="muted">
+                        {' '}
+                        {r.failure.code !== 'returned' && r.failure.code !== r.failure.message ? `${r.failure.code}: ` : ''}
+                        {r.failure.message}
+                      </span>
+                    )}
+                    {r.bankCharges && (
+                      <span className="muted">
+                        {' '}
+                        ({t('refunds.bankCharges')} {fmt.money(r.bankCharges, tx.currency)})
+                      </span>
+                    )}
                   </td>
                   <td>
                     {r.creditor ? (
@@ -132,6 +147,28 @@ export default async function TransactionPage({ params }: { params: Promise<{ id
             )}
             <div className="form-actions">
               <SubmitButton>{t('refunds.refund')}</SubmitButton>
+            </div>
+          </ActionForm>
+        </Section>
+      )}
+      {canWrite && returnable.length > 0 && (
+        <Section title={t('refunds.returnTitle')} id="return">
+          <p className="muted">{t('refunds.returnHint')}</p>
+          <ActionForm action={recordRefundReturn.bind(null, tx.id)} aria-label={t('refunds.recordReturn')}>
+            <SelectField
+              name="refundId"
+              label={t('refunds.returnRefund')}
+              required
+              options={returnable.map((r) => ({
+                value: r.id,
+                label: `${fmt.money(r.amount, tx.currency)} — ${r.creditor!.name} ${r.creditTransfer?.endToEndId ?? r.id}`,
+              }))}
+            />
+            <Field name="reason" label={t('refunds.returnReason')} required />
+            <Field name="code" label={t('refunds.returnCode')} hint={t('refunds.returnCodeHint')} />
+            <Field name="bankCharges" label={t('refunds.bankCharges')} inputMode="decimal" />
+            <div className="form-actions">
+              <SubmitButton>{t('refunds.recordReturn')}</SubmitButton>
             </div>
           </ActionForm>
         </Section>
