@@ -6,6 +6,8 @@ import { PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
 import { resolveRouting, type Routing } from '../fleet/routing';
 import { routingDocument } from '../fleet/route-match';
+import { liveServices, satisfies } from '../services/account-services';
+import { serviceType } from '../services/registry';
 import { OperationState, type Operation } from './model';
 import type { ProvisioningQueue } from '../ports/crypto';
 
@@ -83,12 +85,35 @@ async function routeAndQueue(deps: CoreDeps, tenantId: string, operationId: stri
   return queued;
 }
 
-/** The routes' verdict for an operation's service (as it is now) and its account's tags. */
+/**
+ * The routes' verdict for an operation's service (as it is now) and its account's tags. A save of a service whose
+ * references ask for the same host (a website using a web app's socket) goes nowhere unless every host it is routed
+ * to also runs the referenced service — a site pointed at a socket its host does not have would answer 502.
+ */
 async function routeOperation(deps: CoreDeps, tenantId: string, op: Operation): Promise<Routing> {
   const [routes, service] = await Promise.all([deps.store.routes.list(tenantId), deps.store.services.get(tenantId, op.serviceId)]);
   const account = await deps.store.accounts.get(tenantId, op.accountId);
   const doc = routingDocument(service ?? { id: op.serviceId, name: op.serviceName, accountId: op.accountId, spec: {} }, account);
-  return resolveRouting(routes, op.kind, doc);
+  const routing = resolveRouting(routes, op.kind, doc);
+  if ('reason' in routing || !service || op.action === 'delete') return routing;
+  const sameHost = (serviceType(op.kind)?.references?.(service.spec) ?? []).filter((r) => r.sameHost);
+  for (const ref of sameHost) {
+    const target = (await liveServices(deps, tenantId, op.accountId, ref.kind)).find((s) => satisfies(ref, s));
+    if (!target) continue; // checked on save; a reference deleted since fails in the daemon's own check
+    const there = resolveRouting(routes, target.kind, routingDocument(target, account));
+    const hosts = new Set(there.units.map((u) => u.hostId));
+    const missing = [...new Set(routing.units.map((u) => u.hostId))].filter((h) => !hosts.has(h));
+    if (missing.length) {
+      const where = hosts.size ? `runs on ${[...hosts].join(', ')}` : 'is routed to no host';
+      return {
+        units: [],
+        reason:
+          `${op.serviceName} needs ${target.kind} ${target.name} on the same host, but it ${where} and ${op.serviceName} is routed to ` +
+          `${missing.join(', ')}: change the routes under Hosts → Routes so they share a host, then retry`,
+      };
+    }
+  }
+  return routing;
 }
 
 /** At most this many operations per message (an SQS body is ≤ 256 KB; an entry is under 60 bytes). */

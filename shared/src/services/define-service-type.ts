@@ -43,6 +43,11 @@ export interface ServiceReference {
   message: string;
   /** Spec fields the referenced service must have, e.g. `{ engine: 'mysql' }` for a MySQL user's grant. */
   spec?: Record<string, string>;
+  /**
+   * The referenced service must run on every host this one is routed to (a website and the web app whose PHP-FPM
+   * socket it uses): checked when a change is dispatched (provisioning/use-cases.ts), which fails it with the hosts.
+   */
+  sameHost?: boolean;
 }
 
 export interface ServiceTypeDefinition<Kind extends string, Spec extends z.ZodType> {

@@ -150,7 +150,14 @@ export function websiteReferences(spec: WebsiteSpec): ServiceReference[] {
     });
   }
   if (spec.webApp) {
-    refs.push({ kind: 'webapp', anyOf: [spec.webApp], path: ['webApp'], message: `This account has no web app ${spec.webApp}` });
+    // Its socket is a local file: the app must run where the site does.
+    refs.push({
+      kind: 'webapp',
+      anyOf: [spec.webApp],
+      path: ['webApp'],
+      message: `This account has no web app ${spec.webApp}`,
+      sameHost: true,
+    });
   }
   return refs;
 }
