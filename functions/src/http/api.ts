@@ -72,5 +72,20 @@ async function route(event: APIGatewayProxyEventV2, context: Context): Promise<A
   }
 }
 
+/**
+ * What a request that outlives the function's time answers (middy stops waiting for it 5 ms before the Lambda
+ * timeout, 29 s behind API Gateway): 503 `timeout`, never an opaque 500 or 502. The work it started may still finish
+ * (a close queued behind others of its series, say), so the message tells the caller to look before repeating it.
+ */
+export function timeoutResponse(): APIGatewayProxyStructuredResultV2 {
+  return json(
+    503,
+    { error: { code: 'timeout', message: 'The request took too long and was cut off; it may still complete: check before repeating it' } },
+    { 'retry-after': '2' },
+  );
+}
+
 // ANY /v1/{proxy+} — the API "lambdalith": one function, routed by the shared table in ./routes.
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(route);
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ timeoutEarlyResponse: timeoutResponse }).handler(
+  route,
+);

@@ -14,7 +14,9 @@ export interface HttpServer {
 /** API Gateway's payload limit; larger bodies get 413 as they would on AWS. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-function lambdaContext(requestId: string): Context {
+/** The Lambda context of one request; `timeoutMs` is the function's time (API Gateway's 29 s by default). */
+function lambdaContext(requestId: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'consort-api-local',
@@ -24,7 +26,7 @@ function lambdaContext(requestId: string): Context {
     awsRequestId: requestId,
     logGroupName: '/local/consort-api',
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 29_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -102,6 +104,8 @@ export async function startHttpServer(options: {
   host?: string;
   handler: HttpHandler;
   log?: (line: string) => void;
+  /** Each request's time, as a Lambda behind API Gateway has (29 s). */
+  timeoutMs?: number;
 }): Promise<HttpServer> {
   const server = createServer((req, res) => {
     const started = Date.now();
@@ -117,7 +121,7 @@ export async function startHttpServer(options: {
           });
           return;
         }
-        send(res, await options.handler(toEvent(req, body, requestId), lambdaContext(requestId)));
+        send(res, await options.handler(toEvent(req, body, requestId), lambdaContext(requestId, options.timeoutMs ?? 29_000)));
       } catch (error) {
         options.log?.(`handler crashed: ${error instanceof Error ? error.stack : String(error)}`);
         if (!res.headersSent)

@@ -54,6 +54,8 @@ export interface LocalStackOptions {
   tableName?: string;
   /** 0 = any free port. */
   apiPort?: number;
+  /** Each API request's time before it answers 503 `timeout` (API Gateway's 29 s; tests lower it). */
+  apiTimeoutMs?: number;
   dynamoPort?: number;
   web?: false | { port: number; mode?: 'dev' | 'prod' };
   seedDemo?: boolean;
@@ -261,7 +263,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(scheduler.stop);
     }
 
-    const api = await startHttpServer({ port: options.apiPort ?? 0, handler: apiHandler, log: (l) => log('api', l) });
+    const api = await startHttpServer({
+      port: options.apiPort ?? 0,
+      handler: apiHandler,
+      log: (l) => log('api', l),
+      timeoutMs: options.apiTimeoutMs,
+    });
     stops.push(api.stop);
     stripeWebhooks?.(`${api.url}/v1/webhooks/stripe`);
 

@@ -644,11 +644,26 @@ describe('numbering under load', () => {
     expect(jobs).toHaveLength(1000);
     const started = Date.now();
     // Fresh connections: pooled sockets left idle by the sequential phase may be closing server-side (keep-alive 5 s).
-    const results = await Promise.all(jobs.map(({ client, id }) => client.post(`/v1/bills/${id}/close`, {}, { connection: 'close' })));
+    const answers = await Promise.all(jobs.map(({ client, id }) => client.post(`/v1/bills/${id}/close`, {}, { connection: 'close' })));
     const seconds = (Date.now() - started) / 1000;
+    // On a machine loaded far beyond CI's usual load a close can wait past the API's 29 s in its series' queue: it
+    // answers 503 `timeout` and completes anyway, so the client looks (as the message says) instead of repeating it.
+    const timedOut = answers.filter((r) => r.status === 503 && r.body.error.code === 'timeout').length;
+    const results = await Promise.all(
+      answers.map(async (r, i) => {
+        if (r.status !== 503 || r.body.error.code !== 'timeout') return r;
+        const { client, id } = jobs[i]!;
+        for (let wait = 0; wait < 600; wait++) {
+          const bill = await client.get(`/v1/bills/${id}`);
+          if (bill.body.state !== 'open') return bill;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return r;
+      }),
+    );
     const failed = results.filter((r) => r.status !== 200);
     expect(failed.map((r) => `${r.status} ${JSON.stringify(r.body)}`).slice(0, 3)).toEqual([]);
-    console.info(`1,000 concurrent closes in ${seconds.toFixed(1)} s`);
+    console.info(`1,000 concurrent closes in ${seconds.toFixed(1)} s (${timedOut} answered 503 timeout and completed)`);
 
     for (const [client, type, prefix, fresh] of [
       [owner, 'invoice', 'I', invoices],
