@@ -10,6 +10,23 @@ export interface ReturnSpec {
   messageId?: string;
 }
 
+/** A camt.054 notification on the tenant's account holding these `<Ntry>` elements. */
+function camt054(messageId: string, bookingDate: string, entries: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">
+  <BkToCstmrDbtCdtNtfctn>
+    <GrpHdr><MsgId>${messageId}</MsgId><CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm></GrpHdr>
+    <Ntfctn>
+      <Id>${messageId}-1</Id>
+      <CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm>
+      <Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id></Acct>
+${entries}
+    </Ntfctn>
+  </BkToCstmrDbtCdtNtfctn>
+</Document>
+`;
+}
+
 /** A camt.054 debit notification with one booked R-transaction per spec. */
 export function camt054Returns(messageId: string, returns: readonly ReturnSpec[], bookingDate = '2026-12-14'): string {
   const entries = returns
@@ -37,19 +54,7 @@ export function camt054Returns(messageId: string, returns: readonly ReturnSpec[]
       </Ntry>`,
     )
     .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">
-  <BkToCstmrDbtCdtNtfctn>
-    <GrpHdr><MsgId>${messageId}</MsgId><CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm></GrpHdr>
-    <Ntfctn>
-      <Id>${messageId}-1</Id>
-      <CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm>
-      <Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id></Acct>
-${entries}
-    </Ntfctn>
-  </BkToCstmrDbtCdtNtfctn>
-</Document>
-`;
+  return camt054(messageId, bookingDate, entries);
 }
 
 /** A pain.002 status report rejecting (RJCT) the given EndToEndIds of a batch (a pain.008 unless named otherwise). */
@@ -110,17 +115,5 @@ export function camt054Transfers(
     ...transfers.map((t, i) => entry('DBIT', t, i)),
     ...transfers.filter((t) => t.returned).map((t, i) => entry('CRDT', t, i)),
   ].join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">
-  <BkToCstmrDbtCdtNtfctn>
-    <GrpHdr><MsgId>${messageId}</MsgId><CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm></GrpHdr>
-    <Ntfctn>
-      <Id>${messageId}-1</Id>
-      <CreDtTm>${bookingDate}T07:00:00+01:00</CreDtTm>
-      <Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id></Acct>
-${entries}
-    </Ntfctn>
-  </BkToCstmrDbtCdtNtfctn>
-</Document>
-`;
+  return camt054(messageId, bookingDate, entries);
 }
