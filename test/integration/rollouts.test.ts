@@ -178,6 +178,63 @@ describe('rollouts', () => {
     expect(list).toHaveLength(2);
   }, 240_000);
 
+  it('repairs what a crash leaves: a host whose settled operations were never counted, one whose operations were never created', async () => {
+    const { sweepRollouts } = await import('@consort/shared/provisioning/rollout-use-cases');
+    const store = stack.deps.store;
+    // A process that dies between an operation settling and its counter update: here, every update is lost.
+    const recordOutcome = store.rollouts.recordOutcome;
+    store.rollouts.recordOutcome = async () => {};
+    let id: string;
+    try {
+      const res = await owner.post('/v1/rollouts', { kind: 'domain', maxConcurrency: 4, errorThreshold: 4 });
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      id = res.body.id;
+      await stack.idle();
+    } finally {
+      store.rollouts.recordOutcome = recordOutcome;
+    }
+    const stuck = (await owner.get(`/v1/rollouts/${id}`)).body as RolloutBody;
+    expect(stuck.state).toBe('running');
+    expect(stuck.hosts.map((h) => [h.state, h.applied, h.failed])).toEqual(HOSTS.map(() => ['running', 0, 0]));
+    // Not before the operations have been settled for the repair delay (5 minutes by default).
+    expect(await sweepRollouts(stack.deps)).toBe(0);
+    expect(await sweepRollouts(stack.deps, { repairAfterMs: 0 })).toBeGreaterThanOrEqual(1);
+    const repaired = (await owner.get(`/v1/rollouts/${id}`)).body as RolloutBody;
+    expect(repaired.state).toBe('completed');
+    expect(repaired.hosts.map((h) => [h.hostName, h.state, h.applied, h.failed])).toEqual([
+      ['dns-a', 'done', 3, 0],
+      ['dns-b', 'failed', 0, 3],
+      ['dns-c', 'failed', 0, 3],
+      ['dns-d', 'done', 3, 0],
+    ]);
+    expect(await sweepRollouts(stack.deps, { repairAfterMs: 0 })).toBe(0); // nothing left to repair
+
+    // A process that dies while starting a host: the rollout says running, its operations do not exist.
+    const create = store.operations.create;
+    store.operations.create = async () => {
+      throw new Error('process died');
+    };
+    try {
+      const res = await owner.post('/v1/rollouts', {
+        kind: 'domain',
+        maxConcurrency: 1,
+        errorThreshold: 4,
+        filter: { field: 'name', op: 'eq', value: 'one.test' },
+      });
+      expect(res.status).toBe(500);
+    } finally {
+      store.operations.create = create;
+    }
+    const second = ((await owner.get('/v1/rollouts')).body.items as RolloutBody[])[0]!.id;
+    const started = (await owner.get(`/v1/rollouts/${second}`)).body as RolloutBody;
+    expect(started.hosts.map((h) => h.state)).toEqual(['running', 'waiting', 'waiting', 'waiting']);
+    expect((await owner.get(`/v1/operations/${started.hosts[0]!.operations[0]!.id}`)).status).toBe(404);
+    await sweepRollouts(stack.deps, { repairAfterMs: 0 }); // creates and dispatches the missing operation
+    const finishedRollout = await finished(second);
+    expect(finishedRollout.state).toBe('completed');
+    expect(finishedRollout.hosts.map((h) => h.state)).toEqual(['done', 'failed', 'failed', 'done']);
+  }, 240_000);
+
   it('filters with the route-rule language and rejects bad input with 422s', async () => {
     const filtered = await owner.post('/v1/rollouts', {
       kind: 'domain',

@@ -193,8 +193,9 @@ export async function advanceRollout(deps: CoreDeps, tenantId: string, rolloutId
       next.state = next.stopReason ? 'stopped' : 'completed';
       next.finishedAt = now;
     }
-    next.updatedAt = now;
+    // Nothing to do writes nothing (the sweeper advances running rollouts every minute).
     const changed = JSON.stringify(next) !== JSON.stringify(current);
+    if (changed) next.updatedAt = now;
     if (changed && !(await deps.store.rollouts.update(next, current.version))) {
       if (attempt >= 20) throw new Error(`Rollout ${rolloutId} kept changing; giving up this advance`);
       continue; // an outcome or another advance moved it: recompute from the new state
@@ -205,18 +206,28 @@ export async function advanceRollout(deps: CoreDeps, tenantId: string, rolloutId
   }
 }
 
-/** Create and dispatch a host's re-apply operations (ids planned up front, so a repeat creates nothing twice). */
+/** Start a host: create and dispatch its re-apply operations, counting the services gone since the plan as done. */
 async function startHost(deps: CoreDeps, rollout: Rollout, index: number): Promise<void> {
+  const { gone } = await createHostOperations(deps, rollout, index);
+  const now = deps.clock.now().toISOString();
+  // Gone since the plan was made: nothing to re-apply there.
+  for (let i = 0; i < gone.length; i++) await deps.store.rollouts.recordOutcome(rollout.tenantId, rollout.id, index, true, now);
+  if (gone.length > 0) await advanceRollout(deps, rollout.tenantId, rollout.id);
+}
+
+/**
+ * Create (ids planned up front: an operation that exists is left alone) and dispatch a host's re-apply operations.
+ * Returns the planned operations whose service is gone (none is created for them).
+ */
+async function createHostOperations(deps: CoreDeps, rollout: Rollout, index: number): Promise<{ gone: string[] }> {
   const host = rollout.hosts[index]!;
   const now = deps.clock.now().toISOString();
-  let gone = 0;
+  const gone: string[] = [];
   const created: string[] = [];
   for (const planned of host.operations) {
     const service = await deps.store.services.get(rollout.tenantId, planned.serviceId);
     if (!service || service.state === 'deleting' || service.state === 'deleted') {
-      // Gone since the plan was made: nothing to re-apply there.
-      await deps.store.rollouts.recordOutcome(rollout.tenantId, rollout.id, index, true, now);
-      gone += 1;
+      gone.push(planned.id);
       continue;
     }
     const operation: Operation = {
@@ -242,9 +253,77 @@ async function startHost(deps: CoreDeps, rollout: Rollout, index: number): Promi
     await deps.store.operations.create(operation);
     created.push(operation.id);
   }
-  // All of the host's operations in one send: they reach its worker together, as one script with one reload.
+  // All of the host's operations in one send: they reach its worker together, as one script with one reload. Only
+  // pending ones move, so a repeat re-sends nothing that ran.
   await dispatchOperations(deps, rollout.tenantId, created);
-  if (gone > 0) await advanceRollout(deps, rollout.tenantId, rollout.id);
+  return { gone };
+}
+
+/** How long a running host may look stuck before the sweeper repairs it (a worker settles in milliseconds). */
+export const ROLLOUT_REPAIR_AFTER_MS = 5 * 60_000;
+
+/**
+ * Repair what a crash can leave a running rollout with (the outbox sweeper calls this): a host started whose
+ * operations were not all created (the process died inside its start) gets the rest created and dispatched; a host
+ * whose operations have all settled but whose counters missed some (the process died between an operation settling
+ * and its counter update) is recounted from the operations — applied, or gone since the plan; failed — and the
+ * rollout moves on. Only hosts started, and operations settled, longer than `repairAfterMs` ago are touched, so a
+ * counter update on its way is never counted twice; the recount is written on the rollout's version. Idempotent.
+ */
+export async function repairRollout(
+  deps: CoreDeps,
+  tenantId: string,
+  rolloutId: string,
+  repairAfterMs = ROLLOUT_REPAIR_AFTER_MS,
+): Promise<Rollout | undefined> {
+  const rollout = await deps.store.rollouts.get(tenantId, rolloutId);
+  if (!rollout || rollout.state !== 'running') return rollout;
+  const cutoff = deps.clock.now().getTime() - repairAfterMs;
+  const next = structuredClone(rollout);
+  let recounted = false;
+  for (const [index, host] of rollout.hosts.entries()) {
+    if (host.state !== 'running' || host.applied + host.failed >= host.operations.length) continue;
+    if (!host.startedAt || Date.parse(host.startedAt) > cutoff) continue;
+    const ops = await Promise.all(host.operations.map((p) => deps.store.operations.get(tenantId, p.id)));
+    const missing = host.operations.filter((_, i) => !ops[i]);
+    if (missing.length) {
+      const { gone } = await createHostOperations(deps, rollout, index);
+      if (missing.some((m) => !gone.includes(m.id))) continue; // created now: they settle, then count as usual
+    }
+    const present = ops.filter((o): o is Operation => !!o);
+    const settled = present.every((o) => (o.state === 'applied' || o.state === 'failed') && Date.parse(o.updatedAt) <= cutoff);
+    if (!settled) continue;
+    const failed = present.filter((o) => o.state === 'failed').length;
+    next.hosts[index] = { ...host, applied: host.operations.length - failed, failed };
+    recounted = true;
+  }
+  if (recounted) {
+    next.updatedAt = deps.clock.now().toISOString();
+    // Lost to a concurrent write: the next sweep looks again.
+    if (!(await deps.store.rollouts.update(next, rollout.version))) return deps.store.rollouts.get(tenantId, rolloutId);
+  }
+  return advanceRollout(deps, tenantId, rolloutId);
+}
+
+/**
+ * The outbox sweeper's part for rollouts: every tenant's running rollouts among its 20 newest get {@link repairRollout}.
+ * Returns how many it moved (counters recounted, hosts started or finished).
+ */
+export async function sweepRollouts(deps: CoreDeps, options: { repairAfterMs?: number } = {}): Promise<number> {
+  let moved = 0;
+  let tenants: string | undefined;
+  do {
+    const page = await deps.store.tenants.listIds(tenants);
+    for (const tenantId of page.items) {
+      const recent = await deps.store.rollouts.list(tenantId, { limit: 20 });
+      for (const rollout of recent.items.filter((r) => r.state === 'running')) {
+        const after = await repairRollout(deps, tenantId, rollout.id, options.repairAfterMs);
+        if (after && after.version !== rollout.version) moved += 1;
+      }
+    }
+    tenants = page.nextCursor;
+  } while (tenants);
+  return moved;
 }
 
 /** Count a settled rollout operation on its host and move the rollout on. First attempts only (retries are manual). */
