@@ -203,3 +203,53 @@ describe('closing a billing run page in numbered blocks', () => {
     expect(claims).toHaveLength(before + 70);
   });
 });
+
+describe('due days by payment method', () => {
+  /** Count the payment-source reads `fn` makes (the one per-account query closing may need). */
+  async function sourceReads(fn: () => Promise<unknown>): Promise<number> {
+    const payments = stack.deps.store.payments;
+    const real = payments.listSources.bind(payments);
+    let reads = 0;
+    payments.listSources = (...args) => {
+      reads += 1;
+      return real(...args);
+    };
+    try {
+      await fn();
+    } finally {
+      payments.listSources = real;
+    }
+    return reads;
+  }
+
+  it('reads each account’s payment sources only when some method has due days of its own', async () => {
+    // No method with its own days: every bill is due after the series' days, and no account's sources are read.
+    const plain = await openInvoices(3);
+    expect(await sourceReads(() => closePageBills(stack.deps, actor, plain, 'plain'))).toBe(0);
+    const single = await openInvoices(1);
+    expect(await sourceReads(() => closeBill(stack.deps, actor, single[0]!))).toBe(0);
+    const closed = await stack.deps.store.bills.getMany(tenantId, [...plain, ...single]);
+    const series = (await billSettingsOf(stack.deps, tenantId)).series.invoice.dueDays;
+    for (const bill of closed) expect((Date.parse(bill.dueOn!) - Date.parse(bill.issuedOn!)) / 86_400_000, bill.id).toBe(series);
+
+    // Transfers get 45 days: each account's default method is read (one query per account), and transfers are due later.
+    expect((await owner.patch('/v1/payments/settings', { dueDays: { transfer: 45 } })).status).toBe(200);
+    try {
+      const ids = await openInvoices(2);
+      const accounts = (await stack.deps.store.bills.getMany(tenantId, ids)).map((b) => b.accountId);
+      const source = await owner.post(`/v1/accounts/${accounts[0]}/payment-sources`, { method: 'transfer', label: 'Bank transfer' });
+      expect(source.status, JSON.stringify(source.body)).toBe(201);
+      expect(await sourceReads(() => closePageBills(stack.deps, actor, ids, 'by method'))).toBe(2);
+      const [byTransfer, plainOne] = await stack.deps.store.bills.getMany(tenantId, ids);
+      const days = (b: Bill) => (Date.parse(b.dueOn!) - Date.parse(b.issuedOn!)) / 86_400_000;
+      const dueDays = new Map([
+        [byTransfer!.accountId, days(byTransfer!)],
+        [plainOne!.accountId, days(plainOne!)],
+      ]);
+      expect(dueDays.get(accounts[0]!)).toBe(45);
+      expect(dueDays.get(accounts[1]!)).toBe(series);
+    } finally {
+      expect((await owner.patch('/v1/payments/settings', { dueDays: {} })).status).toBe(200);
+    }
+  });
+});

@@ -2,7 +2,7 @@ import type { Account } from '../accounts/model';
 import type { Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
 import { TransientError } from '../core/errors';
-import { DEFAULT_PAYMENT_SETTINGS, dueDateFor } from '../payments/model';
+import { DEFAULT_PAYMENT_SETTINGS, dueDateFor, hasMethodDueDays } from '../payments/model';
 import type { PaymentSource } from '../payments/model';
 import type { Bill, BillType } from './model';
 import { formatNumber, isNumbered, seriesCode } from './numbering';
@@ -79,10 +79,14 @@ export async function closePageBills(deps: CoreDeps, actor: Actor, billIds: read
 
   const accountIds = [...new Set(open.map((b) => b.accountId))];
   const accounts = new Map((await deps.store.billingRuns.accounts(tid, accountIds)).map((a): [string, Account] => [a.id, a]));
+  // The default payment method only matters when the tenant gives some method its own due days (one query per
+  // account otherwise saved: 10,000 in a run of 10,000 accounts).
   const sources = new Map<string, PaymentSource[]>();
-  await pool(accountIds, SOURCE_READS_AT_ONCE, async (aid) => {
-    sources.set(aid, await deps.store.payments.listSources(tid, aid));
-  });
+  if (hasMethodDueDays(paymentSettings ?? DEFAULT_PAYMENT_SETTINGS)) {
+    await pool(accountIds, SOURCE_READS_AT_ONCE, async (aid) => {
+      sources.set(aid, await deps.store.payments.listSources(tid, aid));
+    });
+  }
 
   // The closed form of each bill (dates, tax, audit), grouped by series.
   const bySeries = new Map<string, { type: BillType; year: number; items: { base: Bill; version: number; context: RenderContext }[] }>();

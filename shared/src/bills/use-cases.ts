@@ -11,7 +11,7 @@ import { todayIn } from '../core/today';
 import { parseInput } from '../core/validate';
 import type { BillSummary, OrderBillingWrite } from '../ports/store';
 import type { Tenant } from '../tenancy/model';
-import { DEFAULT_PAYMENT_SETTINGS, dueDateFor } from '../payments/model';
+import { DEFAULT_PAYMENT_SETTINGS, dueDateFor, hasMethodDueDays } from '../payments/model';
 import { amendmentLines, isTooLateToAmend, manualLine, priceBill, type PricingContext } from './compute';
 import {
   assertEditable,
@@ -566,12 +566,12 @@ export async function closedForm(
 
 /** A payable bill's due day: the tenant's due days for the account's default payment method, else the series'. */
 async function dueOnFor(deps: CoreDeps, bill: Bill, issuedOn: LocalDate, seriesDueDays: number): Promise<LocalDate> {
-  const [paymentSettings, sources] = await Promise.all([
-    deps.store.payments.getSettings(bill.tenantId),
-    deps.store.payments.listSources(bill.tenantId, bill.accountId),
-  ]);
+  const paymentSettings = (await deps.store.payments.getSettings(bill.tenantId)) ?? DEFAULT_PAYMENT_SETTINGS;
+  // The account's default method matters only when some method has due days of its own.
+  if (!hasMethodDueDays(paymentSettings)) return dueDateFor(issuedOn, seriesDueDays, undefined, paymentSettings);
+  const sources = await deps.store.payments.listSources(bill.tenantId, bill.accountId);
   const method = (sources.find((s) => s.isDefault) ?? sources[0])?.method;
-  return dueDateFor(issuedOn, seriesDueDays, method, paymentSettings ?? DEFAULT_PAYMENT_SETTINGS);
+  return dueDateFor(issuedOn, seriesDueDays, method, paymentSettings);
 }
 
 /** Take the next number and write; on a lost race, re-read the counter and try again (with jittered back-off). */

@@ -293,6 +293,11 @@ export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = PaymentSettings.parse({
  * The due date of a bill issued on `issuedOn` for an account whose default payment source is of `method`: the tenant's
  * per-method due days when set, otherwise the series' own due days. Used by bill closing (bills/use-cases.ts closeBill).
  */
+/** Whether any payment method has due days of its own (else every bill is due after its series' days). */
+export function hasMethodDueDays(settings: Pick<PaymentSettings, 'dueDays'>): boolean {
+  return Object.values(settings.dueDays).some((d) => d !== undefined);
+}
+
 export function dueDateFor(
   issuedOn: LocalDate,
   seriesDueDays: number,
