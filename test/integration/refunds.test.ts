@@ -401,6 +401,8 @@ describe('credit-transfer refunds (pain.001)', () => {
     const content = camt054Transfers('CAIX-NTF-REFUNDS-1', [
       { endToEndId: e2e(first!.id), amount: '15.00', returned: { reason: 'AC04', charges: '0.60' } },
       { endToEndId: e2e(second!.id), amount: '25.00' },
+      // The tenant's own rent, paid from the same account: none of our transfers, so not listed at all.
+      { endToEndId: 'RENT-2026-12', amount: '900.00' },
     ]);
     const preview = await owner.post('/v1/payments/sepa/imports/preview', { fileName: 'ntf.xml', content });
     expect(preview.status, JSON.stringify(preview.body)).toBe(200);

@@ -217,6 +217,9 @@ async function plan(deps: CoreDeps, tenantId: string, report: BankReport): Promi
       lines.push(refunds);
       continue;
     }
+    // Money paid out with an EndToEndId that is none of our transfers (a statement lists every outgoing payment of
+    // the account): not about anything Consort sent, so not listed as unmatched.
+    if (entry.side === 'DBIT' && entry.outcome === 'settled') continue;
     const match = await matchEntry(deps, tenantId, entry);
     if (!match) {
       lines.push({ ...entry, action: 'none', note: 'No matching direct debit or refund transfer' });
