@@ -1545,6 +1545,8 @@ export const ca: Messages = {
     tryAgain: 'Torna-ho a provar',
   },
   apiMessages: {
+    'The request took too long and was cut off; it may still complete: check before repeating it':
+      'La petició ha trigat massa i s’ha tallat; potser encara es completa: comprova-ho abans de repetir-la',
     'Invalid key in record': 'Fes servir claus com bind.zones_dir (backend.opció, en minúscules)',
     Required: 'Obligatori',
     'Some fields are not valid': 'Alguns camps no són vàlids',

@@ -1541,6 +1541,8 @@ export const en = {
   },
   /** The API's (English) validation messages, translated by their exact text. */
   apiMessages: {
+    'The request took too long and was cut off; it may still complete: check before repeating it':
+      'The request took too long and was cut off; it may still complete: check before repeating it',
     'Invalid key in record': 'Use keys such as bind.zones_dir (backend.option, lower case)',
     'Orders use this billable service; deactivate it instead':
       'Orders use this billable service, so it cannot be deleted. Deactivate it instead: existing orders keep billing.',

@@ -1548,6 +1548,8 @@ export const es: Messages = {
     tryAgain: 'Volver a intentarlo',
   },
   apiMessages: {
+    'The request took too long and was cut off; it may still complete: check before repeating it':
+      'La petición ha tardado demasiado y se ha cortado; puede que aún se complete: compruébalo antes de repetirla',
     'Invalid key in record': 'Usa claves como bind.zones_dir (backend.opción, en minúsculas)',
     Required: 'Obligatorio',
     'Some fields are not valid': 'Algunos campos no son válidos',
