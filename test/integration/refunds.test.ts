@@ -3,7 +3,7 @@ import { checkEpcRules } from '@consort/shared/payments/sepa/epc';
 import { startFakeStripe, type FakeStripe } from '../../functions/src/local/fake-stripe';
 import type { LocalStack } from '../../functions/src/local/stack';
 import { apiClient, signupTenant, type ApiClient } from '../support/api-client';
-import { camt054Transfers, pain002Rejects } from '../support/bank-files';
+import { camt054Transfers, pain002FileReject, pain002Rejects } from '../support/bank-files';
 import { startTestStack } from '../support/stack';
 import { xsdErrors } from '../support/xsd';
 
@@ -458,6 +458,28 @@ describe('credit-transfer refunds (pain.001)', () => {
       amount: '7.50',
       state: 'pending',
     });
+  });
+
+  it('a pain.002 rejecting a whole credit-transfer file cancels its batch: the refunds wait for the next one', async () => {
+    const waiting = (await owner.get('/v1/payments/sepa/refunds')).body.items as { refund: { id: string } }[];
+    expect(waiting.length).toBeGreaterThan(0);
+    const batch = await owner.post('/v1/payments/sepa/credit-transfers', {});
+    expect(batch.status, JSON.stringify(batch.body)).toBe(201);
+    const content = pain002FileReject(batch.body.messageId, 'FF01', 'pain.001.001.03');
+    const preview = await owner.post('/v1/payments/sepa/imports/preview', { content });
+    expect(preview.body.lines).toEqual([
+      expect.objectContaining({ scope: 'file', outcome: 'rejected', action: 'requeue', match: expect.objectContaining({ by: 'batch' }) }),
+    ]);
+    expect(preview.body.lines[0].match.refunds).toHaveLength(waiting.length);
+    const applied = await owner.post('/v1/payments/sepa/imports', { content });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    const cancelled = (await owner.get(`/v1/payments/sepa/credit-transfers/${batch.body.id}`)).body;
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.cancelReason).toContain('FF01');
+    // The payees were not at fault: the same refunds wait again (not failed), and the next file pays them.
+    const again = (await owner.get('/v1/payments/sepa/refunds')).body.items as { refund: { id: string; state: string } }[];
+    expect(again.map((w) => w.refund.id).sort()).toEqual(waiting.map((w) => w.refund.id).sort());
+    expect(again.every((w) => w.refund.state === 'pending')).toBe(true);
   });
 
   it('records a return by hand: refund returned, payment succeeded again; idempotent; 409 before the transfer, 422 without a reason', async () => {

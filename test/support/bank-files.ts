@@ -57,6 +57,21 @@ export function camt054Returns(messageId: string, returns: readonly ReturnSpec[]
   return camt054(messageId, bookingDate, entries);
 }
 
+/** A pain.002 status report rejecting a whole file (group status RJCT) with one reason. */
+export function pain002FileReject(originalMessageId: string, reason: string, originalMessage = 'pain.008.001.08'): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03">
+  <CstmrPmtStsRpt>
+    <GrpHdr><MsgId>STS-${originalMessageId}</MsgId><CreDtTm>2026-12-02T09:00:00</CreDtTm></GrpHdr>
+    <OrgnlGrpInfAndSts>
+      <OrgnlMsgId>${originalMessageId}</OrgnlMsgId><OrgnlMsgNmId>${originalMessage}</OrgnlMsgNmId><GrpSts>RJCT</GrpSts>
+      <StsRsnInf><Rsn><Cd>${reason}</Cd></Rsn></StsRsnInf>
+    </OrgnlGrpInfAndSts>
+  </CstmrPmtStsRpt>
+</Document>
+`;
+}
+
 /** A pain.002 status report rejecting (RJCT) the given EndToEndIds of a batch (a pain.008 unless named otherwise). */
 export function pain002Rejects(
   originalMessageId: string,

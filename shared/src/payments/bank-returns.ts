@@ -8,6 +8,7 @@ import { Money } from '../core/money';
 import { PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
 import type { CreditTransferBatch, Refund, RefundState, Transaction, TransactionState } from './model';
+import { cancelCreditTransferBatch } from './credit-transfers';
 import { settleRefund } from './refunds';
 import { setMandateStatusBySystem } from './mandates';
 import { parseBankReport, type BankReport, type BankReportEntry } from './sepa/reports';
@@ -48,8 +49,12 @@ export interface ImportLine extends BankReportEntry {
     billIds: string[];
     refunds?: { transactionId: string; refundId: string }[];
   };
-  /** none: nothing to do (already in that state, or unmatched); otherwise the transaction's (or refund's) new state. */
-  action: 'none' | 'fail' | 'succeed' | 'return';
+  /**
+   * none: nothing to do (already in that state, or unmatched); otherwise the transaction's (or refund's) new state —
+   * `requeue`: the bank refused a credit-transfer file (or a block of it) whole, so the batch is cancelled and its
+   * refunds wait for the next one (the payees were not at fault).
+   */
+  action: 'none' | 'fail' | 'succeed' | 'return' | 'requeue';
   /** What happens to the mandate (returns only). */
   mandateAction?: 'keep' | 'invalidate' | 'revoke';
   policy?: string;
@@ -204,9 +209,14 @@ async function planRefunds(deps: CoreDeps, tenantId: string, entry: BankReportEn
       billIds: [...new Set(pairs.flatMap((p) => p.tx.allocations.map((a) => a.billId)))],
       refunds: pairs.map((p) => ({ transactionId: p.tx.id, refundId: p.refund.id })),
     },
-    action: moves.some((m) => m.move) ? TARGET[entry.outcome].action : 'none',
+    action: !moves.some((m) => m.move) ? 'none' : wholeFileReject(entry, match.by) ? 'requeue' : TARGET[entry.outcome].action,
     ...(moves.every((m) => !m.move) ? { note: moves[0]?.note } : {}),
   };
+}
+
+/** A reject of a whole credit-transfer file or block: nothing is wrong with the payees' accounts. */
+function wholeFileReject(entry: BankReportEntry, by: NonNullable<ImportLine['match']>['by']): boolean {
+  return entry.outcome === 'rejected' && entry.scope !== 'transaction' && by === 'batch';
 }
 
 async function plan(deps: CoreDeps, tenantId: string, report: BankReport): Promise<ImportLine[]> {
@@ -374,6 +384,20 @@ async function applyToRefunds(
   line: ImportLine,
   failure: NonNullable<Refund['failure']>,
 ): Promise<void> {
+  if (line.action === 'requeue') {
+    // The file never went through: cancel its batch, so its refunds wait for the next one (refunds of a batch already
+    // marked executed have succeeded; the reject means their money came back).
+    const batchId = await creditTransferIdOf(deps, tid, line);
+    try {
+      if (batchId)
+        await cancelCreditTransferBatch(deps, actor, batchId, {
+          reason: `Rejected by the bank: ${failure.code} (${failure.message})`.slice(0, 1000),
+        });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
   for (const { transactionId, refundId } of line.match!.refunds!) {
     if (line.outcome === 'settled') await settleRefund(deps, actor, tid, transactionId, refundId, 'succeeded');
     else if (line.outcome === 'rejected') await settleRefund(deps, actor, tid, transactionId, refundId, 'failed', { failure });
@@ -384,6 +408,13 @@ async function applyToRefunds(
       });
     }
   }
+}
+
+/** The credit-transfer batch a line's refunds were paid by. */
+async function creditTransferIdOf(deps: CoreDeps, tid: string, line: ImportLine): Promise<string | undefined> {
+  const first = line.match?.refunds?.[0];
+  const tx = first ? await deps.store.payments.get(tid, first.transactionId) : undefined;
+  return tx?.refunds?.find((r) => r.id === first!.refundId)?.creditTransfer?.batchId ?? (await creditTransferOf(deps, tid, line))?.id;
 }
 
 /** Imported files, newest first (without their lines). */

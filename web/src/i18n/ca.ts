@@ -1421,7 +1421,13 @@ export const ca: Messages = {
     matched: 'Trobats',
     changes: 'Canvis',
     states: { generated: 'Generada', executed: 'Enviada', cancelled: 'Anul·lada' },
-    actions: { none: 'Res', fail: 'Fallida', succeed: 'Cobrada', return: 'Retorna' },
+    actions: {
+      none: 'Res',
+      fail: 'Fallida',
+      succeed: 'Cobrada',
+      return: 'Retorna',
+      requeue: 'Anul·lar el fitxer: els seus reemborsaments tornen a esperar',
+    },
   },
   mandates: {
     title: 'Ordres de domiciliació',

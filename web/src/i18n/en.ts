@@ -1415,7 +1415,7 @@ export const en = {
     matched: 'Matched',
     changes: 'Changes',
     states: { generated: 'Generated', executed: 'Executed', cancelled: 'Cancelled' },
-    actions: { none: 'Nothing', fail: 'Fail', succeed: 'Mark paid', return: 'Return' },
+    actions: { none: 'Nothing', fail: 'Fail', succeed: 'Mark paid', return: 'Return', requeue: 'Cancel the file: its refunds wait again' },
   },
   /** SEPA mandates: the member portal (sign online, revoke) and the staff account page. */
   mandates: {

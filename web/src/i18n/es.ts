@@ -1425,7 +1425,13 @@ export const es: Messages = {
     matched: 'Encontrados',
     changes: 'Cambios',
     states: { generated: 'Generada', executed: 'Enviada', cancelled: 'Anulada' },
-    actions: { none: 'Nada', fail: 'Fallida', succeed: 'Cobrada', return: 'Devolver' },
+    actions: {
+      none: 'Nada',
+      fail: 'Fallida',
+      succeed: 'Cobrada',
+      return: 'Devolver',
+      requeue: 'Anular el fichero: sus reembolsos esperan de nuevo',
+    },
   },
   mandates: {
     title: 'Órdenes de domiciliación',

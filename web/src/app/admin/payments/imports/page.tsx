@@ -52,6 +52,7 @@ export default async function BankImportsPage() {
                 fail: t('sepa.actions.fail'),
                 succeed: t('sepa.actions.succeed'),
                 return: t('sepa.actions.return'),
+                requeue: t('sepa.actions.requeue'),
               },
             }}
           />
