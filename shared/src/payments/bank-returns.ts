@@ -130,6 +130,16 @@ function refundNeedsMove(state: RefundState, outcome: BankReportEntry['outcome']
   return state === 'batched' || state === 'succeeded' ? { move: true } : { move: false, note: `The refund is ${state}` };
 }
 
+/**
+ * Which of our payments a camt entry can be about, from the side of the account it books: a collection's settlement
+ * comes in (CRDT) and its return goes out (DBIT); a credit transfer goes out (DBIT) and comes back (CRDT). Undefined
+ * when the report does not say (pain.002): either.
+ */
+function instrumentOf(entry: BankReportEntry): 'collection' | 'transfer' | undefined {
+  if (!entry.side) return undefined;
+  return (entry.side === 'CRDT') === (entry.outcome === 'settled') ? 'collection' : 'transfer';
+}
+
 /** The credit-transfer batch an entry names: by original message id, else by the message id inside its EndToEndId. */
 async function creditTransferOf(deps: CoreDeps, tenantId: string, entry: BankReportEntry): Promise<CreditTransferBatch | undefined> {
   const candidates = [entry.originalMessageId, entry.endToEndId?.replace(/-\d{4}$/, '')].filter((m): m is string => !!m);
@@ -150,7 +160,7 @@ async function matchRefunds(
   tenantId: string,
   entry: BankReportEntry,
 ): Promise<{ by: 'endToEndId' | 'batch'; items: CreditTransferBatch['items'] } | undefined> {
-  if (entry.side && (entry.outcome === 'returned' ? entry.side !== 'CRDT' : entry.side !== 'DBIT')) return undefined;
+  if (instrumentOf(entry) === 'collection') return undefined;
   const batch = await creditTransferOf(deps, tenantId, entry);
   if (!batch) return undefined;
   if (entry.scope === 'transaction') {
@@ -165,8 +175,7 @@ async function matchEntry(
   tenantId: string,
   entry: BankReportEntry,
 ): Promise<{ by: NonNullable<ImportLine['match']>['by']; txs: Transaction[] } | undefined> {
-  // Collections are debits of the customer, so camt books their returns as debits and their settlements as credits.
-  if (entry.side && (entry.outcome === 'returned' ? entry.side !== 'DBIT' : entry.side !== 'CRDT')) return undefined;
+  if (instrumentOf(entry) === 'transfer') return undefined;
   if (entry.scope === 'transaction') {
     if (entry.endToEndId) {
       const id = await deps.store.payments.findByRef(tenantId, 'sepaEndToEnd', entry.endToEndId);
@@ -229,7 +238,7 @@ async function plan(deps: CoreDeps, tenantId: string, report: BankReport): Promi
     }
     // Money paid out with an EndToEndId that is none of our transfers (a statement lists every outgoing payment of
     // the account): not about anything Consort sent, so not listed as unmatched.
-    if (entry.side === 'DBIT' && entry.outcome === 'settled') continue;
+    if (entry.outcome === 'settled' && instrumentOf(entry) === 'transfer') continue;
     const match = await matchEntry(deps, tenantId, entry);
     if (!match) {
       lines.push({ ...entry, action: 'none', note: 'No matching direct debit or refund transfer' });
@@ -387,10 +396,10 @@ async function applyToRefunds(
   if (line.action === 'requeue') {
     // The file never went through: cancel its batch, so its refunds wait for the next one (refunds of a batch already
     // marked executed have succeeded; the reject means their money came back).
-    const batchId = await creditTransferIdOf(deps, tid, line);
+    const batch = await creditTransferOf(deps, tid, line);
     try {
-      if (batchId)
-        await cancelCreditTransferBatch(deps, actor, batchId, {
+      if (batch)
+        await cancelCreditTransferBatch(deps, actor, batch.id, {
           reason: `Rejected by the bank: ${failure.code} (${failure.message})`.slice(0, 1000),
         });
       return;
@@ -408,13 +417,6 @@ async function applyToRefunds(
       });
     }
   }
-}
-
-/** The credit-transfer batch a line's refunds were paid by. */
-async function creditTransferIdOf(deps: CoreDeps, tid: string, line: ImportLine): Promise<string | undefined> {
-  const first = line.match?.refunds?.[0];
-  const tx = first ? await deps.store.payments.get(tid, first.transactionId) : undefined;
-  return tx?.refunds?.find((r) => r.id === first!.refundId)?.creditTransfer?.batchId ?? (await creditTransferOf(deps, tid, line))?.id;
 }
 
 /** Imported files, newest first (without their lines). */
