@@ -2,7 +2,7 @@ import type { Account } from '../accounts/model';
 import type { Actor } from '../core/actor';
 import type { CoreDeps } from '../core/deps';
 import { TransientError } from '../core/errors';
-import { DEFAULT_PAYMENT_SETTINGS, dueDateFor, hasMethodDueDays } from '../payments/model';
+import { DEFAULT_PAYMENT_SETTINGS, defaultSource, dueDateFor, hasMethodDueDays } from '../payments/model';
 import type { PaymentSource } from '../payments/model';
 import type { Bill, BillType } from './model';
 import { formatNumber, isNumbered, seriesCode } from './numbering';
@@ -97,8 +97,7 @@ export async function closePageBills(deps: CoreDeps, actor: Actor, billIds: read
       continue;
     }
     const context = { tenant, settings, account };
-    const list = sources.get(bill.accountId) ?? [];
-    const method = (list.find((s) => s.isDefault) ?? list[0])?.method;
+    const method = defaultSource(sources.get(bill.accountId) ?? [])?.method;
     try {
       const base = await closedForm(deps, actor, bill, context, { reason }, (issuedOn, dueDays) =>
         dueDateFor(issuedOn, dueDays, method, paymentSettings ?? DEFAULT_PAYMENT_SETTINGS),

@@ -11,7 +11,7 @@ import { todayIn } from '../core/today';
 import { parseInput } from '../core/validate';
 import type { BillSummary, OrderBillingWrite } from '../ports/store';
 import type { Tenant } from '../tenancy/model';
-import { DEFAULT_PAYMENT_SETTINGS, dueDateFor, hasMethodDueDays } from '../payments/model';
+import { DEFAULT_PAYMENT_SETTINGS, defaultSource, dueDateFor, hasMethodDueDays } from '../payments/model';
 import { amendmentLines, isTooLateToAmend, manualLine, priceBill, type PricingContext } from './compute';
 import {
   assertEditable,
@@ -569,8 +569,7 @@ async function dueOnFor(deps: CoreDeps, bill: Bill, issuedOn: LocalDate, seriesD
   const paymentSettings = (await deps.store.payments.getSettings(bill.tenantId)) ?? DEFAULT_PAYMENT_SETTINGS;
   // The account's default method matters only when some method has due days of its own.
   if (!hasMethodDueDays(paymentSettings)) return dueDateFor(issuedOn, seriesDueDays, undefined, paymentSettings);
-  const sources = await deps.store.payments.listSources(bill.tenantId, bill.accountId);
-  const method = (sources.find((s) => s.isDefault) ?? sources[0])?.method;
+  const method = defaultSource(await deps.store.payments.listSources(bill.tenantId, bill.accountId))?.method;
   return dueDateFor(issuedOn, seriesDueDays, method, paymentSettings);
 }
 

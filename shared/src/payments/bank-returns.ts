@@ -7,7 +7,7 @@ import { newId } from '../core/ids';
 import { Money } from '../core/money';
 import { PageQuery } from '../core/schemas';
 import { parseInput } from '../core/validate';
-import type { CreditTransferBatch, Refund, RefundState, Transaction, TransactionState } from './model';
+import { wentOut, type CreditTransferBatch, type Refund, type RefundState, type Transaction, type TransactionState } from './model';
 import { cancelCreditTransferBatch } from './credit-transfers';
 import { settleRefund } from './refunds';
 import { setMandateStatusBySystem } from './mandates';
@@ -127,7 +127,7 @@ function refundNeedsMove(state: RefundState, outcome: BankReportEntry['outcome']
       ? { move: true }
       : { move: false, note: state === 'succeeded' ? 'Already executed' : `The refund is ${state}` };
   // rejected or returned: money that went out (or was about to) comes back; a refund not in a file yet cannot.
-  return state === 'batched' || state === 'succeeded' ? { move: true } : { move: false, note: `The refund is ${state}` };
+  return wentOut({ state }) ? { move: true } : { move: false, note: `The refund is ${state}` };
 }
 
 /**

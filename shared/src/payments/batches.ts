@@ -12,13 +12,12 @@ import { PageQuery } from '../core/schemas';
 import { todayIn } from '../core/today';
 import { parseInput } from '../core/validate';
 import type { DocumentStore } from '../ports/documents';
-import { defaultSource } from './methods';
 import { mandateStatus, sepaSettingsOrThrow, type Mandate, type SepaSettings } from './mandates';
 import { collectionDate, earliestCollectionDate } from './sepa/calendar';
 import { checkEpcRules, type EpcIssue } from './sepa/epc';
 import { writePain008, type DirectDebit } from './sepa/pain008';
 import { mayRepresent } from './sepa/reasons';
-import { CancelPaymentFileInput, cancelledBatch } from './model';
+import { CancelPaymentFileInput, cancelledBatch, defaultSource } from './model';
 import { sequenceType, type SequenceType } from './sepa/sequence';
 import { billBalance, createTransaction, transitionTransaction } from './transactions';
 

@@ -27,11 +27,6 @@ export const PAYMENT_METHOD_PLUGINS: Readonly<Record<PaymentMethod, PaymentMetho
 /** @see dueDateFor in ./model.ts (kept there so bill closing can use it without importing the payment use cases). */
 export { dueDateFor } from './model';
 
-/** The account's default source, if any. */
-export function defaultSource(sources: readonly PaymentSource[]): PaymentSource | undefined {
-  return sources.find((s) => s.isDefault) ?? sources[0];
-}
-
 /** How a customer pays a bill by transfer: the tenant's IBAN, the amount owed and the bill number as reference. */
 export async function transferInstructions(deps: CoreDeps, actor: Actor, billId: string): Promise<PaymentStart> {
   authorize(actor, 'bills:read');

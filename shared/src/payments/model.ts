@@ -168,6 +168,11 @@ export function holdsMoney(refund: Pick<Refund, 'state'>): boolean {
   return refund.state !== 'failed' && refund.state !== 'returned';
 }
 
+/** Whether a refund's money went out (in a credit-transfer file, or paid), so that it can come back (`returned`). */
+export function wentOut(refund: Pick<Refund, 'state'>): boolean {
+  return refund.state === 'batched' || refund.state === 'succeeded';
+}
+
 /** What can still be refunded: a succeeded transaction's amount minus every refund that has not failed or come back. */
 export function refundable(tx: Pick<Transaction, 'state' | 'amount' | 'refunds'>): Money {
   if (tx.state !== 'succeeded') return new Money(0);
@@ -289,15 +294,20 @@ export const PaymentSettings = z.strictObject({
 export type PaymentSettings = z.output<typeof PaymentSettings>;
 export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = PaymentSettings.parse({});
 
-/**
- * The due date of a bill issued on `issuedOn` for an account whose default payment source is of `method`: the tenant's
- * per-method due days when set, otherwise the series' own due days. Used by bill closing (bills/use-cases.ts closeBill).
- */
+/** The account's default source, if any. */
+export function defaultSource(sources: readonly PaymentSource[]): PaymentSource | undefined {
+  return sources.find((s) => s.isDefault) ?? sources[0];
+}
+
 /** Whether any payment method has due days of its own (else every bill is due after its series' days). */
 export function hasMethodDueDays(settings: Pick<PaymentSettings, 'dueDays'>): boolean {
   return Object.values(settings.dueDays).some((d) => d !== undefined);
 }
 
+/**
+ * The due date of a bill issued on `issuedOn` for an account whose default payment source is of `method`: the tenant's
+ * per-method due days when set, otherwise the series' own due days. Used by bill closing (bills/use-cases.ts closeBill).
+ */
 export function dueDateFor(
   issuedOn: LocalDate,
   seriesDueDays: number,

@@ -6,7 +6,16 @@ import { newId } from '../core/ids';
 import { formatAmount, Money } from '../core/money';
 import { parseInput } from '../core/validate';
 import type { RefundInfo } from '../ports/payments';
-import { applyTransition, PaymentAmount, refundable, type Refund, type RefundState, type Transaction } from './model';
+import {
+  applyTransition,
+  PaymentAmount,
+  refundable,
+  refundedAmount,
+  wentOut,
+  type Refund,
+  type RefundState,
+  type Transaction,
+} from './model';
 import { checkIban, isValidBic } from './sepa/identifiers';
 import { idempotencyKey, toMinorUnits, fromMinorUnits, type PaymentDeps } from './stripe';
 import { settleBills } from './transactions';
@@ -40,7 +49,7 @@ export { refundable };
  * first), each allocation at most its amount.
  */
 export function allocateRefunds(tx: Transaction): Transaction['allocations'] {
-  let left = (tx.refunds ?? []).filter((r) => r.state === 'succeeded').reduce((acc, r) => acc.plus(r.amount), new Money(0));
+  let left = refundedAmount(tx);
   const out = [...tx.allocations].reverse().map((a) => {
     const part = Money.min(left, new Money(a.amount));
     left = left.minus(part);
@@ -89,7 +98,7 @@ export async function settleRefund(
     if (!refund) throw new NotFoundError('Refund', refundId);
     // A refund that fails after it succeeded (Stripe does so when the card's account is closed) came back.
     const target: RefundState = to === 'failed' && refund.state === 'succeeded' ? 'returned' : to;
-    const comesBack = target === 'returned' && (refund.state === 'succeeded' || refund.state === 'batched');
+    const comesBack = target === 'returned' && wentOut(refund);
     const final = !comesBack && ['succeeded', 'failed', 'returned'].includes(refund.state);
     const refsOnly = details.stripeRefundId && !refund.stripeRefundId;
     if ((refund.state === target || final) && !refsOnly) return tx;
@@ -117,7 +126,7 @@ export async function settleRefund(
       updatedAt: at,
     };
     next = { ...next, allocations: allocateRefunds(next) };
-    const back = next.refunds!.filter((r) => r.state === 'succeeded').reduce((acc, r) => acc.plus(r.amount), new Money(0));
+    const back = refundedAmount(next);
     if (back.gte(tx.amount) && next.state === 'succeeded') {
       const reason = `Refunded in full (${formatAmount(back)} ${tx.currency})`;
       next = { ...applyTransition(next, 'refunded', { actor: who, at }, { reason })!, version: tx.version + 1 };
@@ -249,7 +258,7 @@ export async function recordRefundReturn(
   if (!tx) throw new NotFoundError('Transaction', transactionId);
   if (!refund) throw new NotFoundError('Refund', refundId);
   if (!refund.creditor) throw new ValidationError('Card refunds come back through Stripe’s events, not by hand');
-  if (refund.state !== 'returned' && refund.state !== 'succeeded' && refund.state !== 'batched') {
+  if (refund.state !== 'returned' && !wentOut(refund)) {
     throw new ConflictError(`Refund ${refundId} is ${refund.state}: only a transfer that went out can come back`, { state: refund.state });
   }
   const done = await settleRefund(deps, actor, actor.tenantId, transactionId, refundId, 'returned', {

@@ -10,10 +10,10 @@ import { Money } from '../core/money';
 import { parseInput } from '../core/validate';
 import type { PaymentPorts, StripeEventInfo, StripeGateway } from '../ports/payments';
 import type { TransactionRefKind } from '../ports/store';
-import { defaultSource } from './methods';
 import {
   canTransition,
   DEFAULT_PAYMENT_SETTINGS,
+  defaultSource,
   PaymentMethod,
   type PaymentSettings,
   type PaymentSource,

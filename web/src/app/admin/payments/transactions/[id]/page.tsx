@@ -7,7 +7,7 @@ import { apiGet } from '@/server/api';
 import { recordRefundReturn, refundTransaction } from '@/server/actions/refunds';
 import { getFormat } from '@/server/format';
 import { can } from '@/server/queries';
-import { refundable, refundedAmount, type RefundState, type Transaction } from '@consort/shared/payments/model';
+import { refundable, refundedAmount, wentOut, type RefundState, type Transaction } from '@consort/shared/payments/model';
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await getI18n();
@@ -34,7 +34,7 @@ export default async function TransactionPage({ params }: { params: Promise<{ id
   const left = refundable(tx);
   const refunds = tx.refunds ?? [];
   // Credit transfers that went out (in a file, or executed) can come back; card refunds come back through Stripe.
-  const returnable = refunds.filter((r) => r.creditor && (r.state === 'batched' || r.state === 'succeeded'));
+  const returnable = refunds.filter((r) => r.creditor && wentOut(r));
   return (
     <>
       <PageHeader title={`${t('refunds.transactionTitle')} ${tx.id}`} description={t('refunds.transactionDescription')} />
