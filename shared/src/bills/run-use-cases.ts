@@ -30,6 +30,7 @@ import {
 } from './runs';
 import { actOnBill, billSettingsOf, closeBill, tenantOrThrow } from './use-cases';
 import { closePageBills } from './billing-run-close';
+import { eachTenant } from '../tenancy/each-tenant';
 import type { PaymentPorts } from '../ports/payments';
 import type { PaymentSettings } from '../payments/model';
 import { chargeOnClose, paymentSettingsOf } from '../payments/stripe';
@@ -149,15 +150,6 @@ export async function resumeBillingRun(deps: CoreDeps & BillingRunPorts, actor: 
 
 // -----------------------------------------------------------------------------------------------------------------
 // Triggers (system)
-
-async function eachTenant(deps: CoreDeps, fn: (tenantId: string) => Promise<void>) {
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.tenants.listIds(cursor);
-    for (const tenantId of page.items) await fn(tenantId);
-    cursor = page.nextCursor;
-  } while (cursor);
-}
 
 /**
  * The hourly schedule: start the month's run of every tenant whose schedule is due (one per tenant and month — the

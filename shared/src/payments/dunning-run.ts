@@ -11,6 +11,7 @@ import type { Tenant } from '../tenancy/model';
 import { DunningRecord, dueDunningSteps, daysPastDue, type DunningStepDone, type DunningSettings } from './dunning';
 import { canDisable, endDunning } from './dunning-settle';
 import { chargeBill, paymentSettingsOf, type PaymentDeps } from './stripe';
+import { eachTenant } from '../tenancy/each-tenant';
 
 // The daily dunning run (issue 5 item 6): for each tenant, its overdue bills from the UNPAID index grouped by account,
 // and the ladder steps each account has reached. A step is claimed (the record's level written, conditional on its
@@ -31,16 +32,11 @@ export interface DunningRunResult {
 /** The scheduler entry: every tenant. */
 export async function runDunning(deps: DunningDeps): Promise<DunningRunResult> {
   const out: DunningRunResult = { steps: [], settled: [] };
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.tenants.listIds(cursor);
-    for (const tenantId of page.items) {
-      const one = await runTenantDunning(deps, tenantId);
-      out.steps.push(...one.steps);
-      out.settled.push(...one.settled);
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  await eachTenant(deps, async (tenantId) => {
+    const one = await runTenantDunning(deps, tenantId);
+    out.steps.push(...one.steps);
+    out.settled.push(...one.settled);
+  });
   return out;
 }
 

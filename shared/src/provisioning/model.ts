@@ -72,3 +72,8 @@ export function truncateLog(text: string, max = MAX_LOG_CHARS): string {
   const tail = max - head - 40;
   return `${text.slice(0, head)}\n… [${text.length - head - tail} characters cut] …\n${text.slice(-tail)}`;
 }
+
+/** The FIFO group of a host's queue messages: one host's changes reach its worker one at a time, in order. */
+export function hostGroupId(tenantId: string, hostId: string): string {
+  return `${tenantId}#${hostId}`;
+}

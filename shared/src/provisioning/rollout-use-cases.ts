@@ -17,6 +17,7 @@ import { renderUnitOfWork } from './render';
 import { allowedFailures, MAX_ROLLOUT_SERVICES, RolloutInput, rolloutProgress, type Rollout, type RolloutHost } from './rollouts';
 import { tenantTemplates } from './template-use-cases';
 import { dispatchOperations } from './use-cases';
+import { eachTenant } from '../tenancy/each-tenant';
 
 /** Dry runs render scripts, so they need the templates. */
 export interface RolloutDeps extends CoreDeps {
@@ -311,18 +312,13 @@ export async function repairRollout(
  */
 export async function sweepRollouts(deps: CoreDeps, options: { repairAfterMs?: number } = {}): Promise<number> {
   let moved = 0;
-  let tenants: string | undefined;
-  do {
-    const page = await deps.store.tenants.listIds(tenants);
-    for (const tenantId of page.items) {
-      const recent = await deps.store.rollouts.list(tenantId, { limit: 20 });
-      for (const rollout of recent.items.filter((r) => r.state === 'running')) {
-        const after = await repairRollout(deps, tenantId, rollout.id, options.repairAfterMs);
-        if (after && after.version !== rollout.version) moved += 1;
-      }
+  await eachTenant(deps, async (tenantId) => {
+    const recent = await deps.store.rollouts.list(tenantId, { limit: 20 });
+    for (const rollout of recent.items.filter((r) => r.state === 'running')) {
+      const after = await repairRollout(deps, tenantId, rollout.id, options.repairAfterMs);
+      if (after && after.version !== rollout.version) moved += 1;
     }
-    tenants = page.nextCursor;
-  } while (tenants);
+  });
   return moved;
 }
 

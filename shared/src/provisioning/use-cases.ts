@@ -8,7 +8,8 @@ import { resolveRouting, type Routing } from '../fleet/routing';
 import { routingDocument } from '../fleet/route-match';
 import { liveServices, satisfies } from '../services/account-services';
 import { serviceType } from '../services/registry';
-import { OperationState, type Operation } from './model';
+import { eachTenant } from '../tenancy/each-tenant';
+import { hostGroupId, OperationState, type Operation } from './model';
 import type { ProvisioningQueue } from '../ports/crypto';
 
 const OperationQuery = PageQuery.extend({ state: OperationState.optional(), serviceId: z.string().max(40).optional() });
@@ -141,7 +142,7 @@ export function hostMessages(ops: readonly Operation[], sha256: (text: string) =
         chunk.length === 1
           ? `${chunk[0]!.id}-${chunk[0]!.attempt}-${hostId}`
           : sha256(`${hostId}\n${chunk.map((o) => `${o.id}-${o.attempt}`).join('\n')}`);
-      messages.push({ groupId: `${tenantId}#${hostId}`, deduplicationId, body: { tenantId, hostId, operations: chunk } });
+      messages.push({ groupId: hostGroupId(tenantId, hostId), deduplicationId, body: { tenantId, hostId, operations: chunk } });
     }
   }
   return messages;
@@ -177,32 +178,27 @@ export async function sweepOutbox(deps: CoreDeps, options: SweepOptions = {}): P
     running: now - (options.orphanedAfterMs ?? 30 * 60_000),
   };
   let count = 0;
-  let tenants: string | undefined;
-  do {
-    const page = await deps.store.tenants.listIds(tenants);
-    for (const tenantId of page.items) {
-      let cursor: string | undefined;
-      do {
-        const ops = await deps.store.operations.outbox(tenantId, { limit: 100, cursor });
-        const due = ops.items.filter((op) => {
-          const cutoff = cutoffs[op.state];
-          return cutoff !== undefined && Date.parse(op.updatedAt) <= cutoff;
-        });
-        // A page's operations go out together, like a rollout's: one message per host, so what a host has waiting
-        // (after a restart, everything a dead worker left) runs as one unit of work, not one script per operation.
-        const running = due.filter((op) => op.state === 'running');
-        if (running.length) await sendToHosts(deps, running);
-        await dispatchOperations(
-          deps,
-          tenantId,
-          due.filter((op) => op.state !== 'running').map((op) => op.id),
-        );
-        count += due.length;
-        cursor = ops.nextCursor;
-      } while (cursor);
-    }
-    tenants = page.nextCursor;
-  } while (tenants);
+  await eachTenant(deps, async (tenantId) => {
+    let cursor: string | undefined;
+    do {
+      const ops = await deps.store.operations.outbox(tenantId, { limit: 100, cursor });
+      const due = ops.items.filter((op) => {
+        const cutoff = cutoffs[op.state];
+        return cutoff !== undefined && Date.parse(op.updatedAt) <= cutoff;
+      });
+      // A page's operations go out together, like a rollout's: one message per host, so what a host has waiting
+      // (after a restart, everything a dead worker left) runs as one unit of work, not one script per operation.
+      const running = due.filter((op) => op.state === 'running');
+      if (running.length) await sendToHosts(deps, running);
+      await dispatchOperations(
+        deps,
+        tenantId,
+        due.filter((op) => op.state !== 'running').map((op) => op.id),
+      );
+      count += due.length;
+      cursor = ops.nextCursor;
+    } while (cursor);
+  });
   return count;
 }
 

@@ -4,7 +4,7 @@ import { DomainError, TransientError } from '../core/errors';
 import type { Host, Route } from '../fleet/model';
 import type { Transport, TemplateSource } from '../ports/transport';
 import { serviceType } from '../services/registry';
-import { truncateLog, type ExecutionLog, type Operation } from './model';
+import { hostGroupId, truncateLog, type ExecutionLog, type Operation } from './model';
 import { renderUnitOfWork } from './render';
 import { settleRolloutOperation } from './rollout-use-cases';
 import { templatesUsed, tenantTemplates } from './template-use-cases';
@@ -311,7 +311,7 @@ async function rerunAlone(deps: WorkerDeps, input: ExecutedWork, ids: ReadonlySe
   if (again.length) {
     await deps.queue.send(
       again.map((ref) => ({
-        groupId: `${input.tenantId}#${input.hostId}`,
+        groupId: hostGroupId(input.tenantId, input.hostId),
         deduplicationId: `${ref.id}-${ref.attempt}-${input.hostId}-alone`,
         body: { tenantId: input.tenantId, hostId: input.hostId, operations: [ref] },
       })),
