@@ -9,6 +9,9 @@ import { getI18n } from '@/i18n/server';
 import { getFormat } from '@/server/format';
 import type { FormAction } from './form-state';
 
+/** The badge tone of a payment file's state, on its page and in the lists. */
+export const BATCH_STATE_TONE = { generated: 'info', executed: 'success', cancelled: 'neutral' } as const;
+
 interface FileBatch {
   id: string;
   messageId: string;
@@ -56,12 +59,7 @@ export async function PaymentFileBatch<T extends { endToEndId: string }>(props: 
       <Section title={t('sepa.summary')} id="summary">
         <DescriptionList
           items={[
-            [
-              t('sepa.state'),
-              <Badge tone={batch.state === 'executed' ? 'success' : batch.state === 'cancelled' ? 'neutral' : 'info'}>
-                {t(`sepa.states.${batch.state}`)}
-              </Badge>,
-            ],
+            [t('sepa.state'), <Badge tone={BATCH_STATE_TONE[batch.state]}>{t(`sepa.states.${batch.state}`)}</Badge>],
             [t('sepa.created'), fmt.dateTime(batch.createdAt)],
             ...(props.facts ?? []),
             [t('sepa.painVersion'), `${props.message}.${batch.painVersion}`],

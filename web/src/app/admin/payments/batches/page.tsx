@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { ActionForm, Field, SubmitButton } from '@/components/form';
 import { Link } from '@/components/link';
+import { BATCH_STATE_TONE } from '@/components/payment-file-batch';
 import { Badge, DescriptionList, EmptyState, Notice, PageHeader, Pager, Section, Table } from '@/components/ui';
 import { getI18n } from '@/i18n/server';
 import { apiGet } from '@/server/api';
@@ -95,9 +96,7 @@ export default async function SepaBatchesPage({ searchParams }: { searchParams: 
                   <td className="num">{fmt.number(b.count)}</td>
                   <td className="num">{fmt.money(b.controlSum, 'EUR')}</td>
                   <td>
-                    <Badge tone={b.state === 'executed' ? 'success' : b.state === 'cancelled' ? 'neutral' : 'info'}>
-                      {t(`sepa.states.${b.state}`)}
-                    </Badge>
+                    <Badge tone={BATCH_STATE_TONE[b.state]}>{t(`sepa.states.${b.state}`)}</Badge>
                   </td>
                 </tr>
               ))}
@@ -180,9 +179,7 @@ export default async function SepaBatchesPage({ searchParams }: { searchParams: 
                   <td className="num">{fmt.number(b.count)}</td>
                   <td className="num">{fmt.money(b.controlSum, 'EUR')}</td>
                   <td>
-                    <Badge tone={b.state === 'executed' ? 'success' : b.state === 'cancelled' ? 'neutral' : 'info'}>
-                      {t(`sepa.states.${b.state}`)}
-                    </Badge>
+                    <Badge tone={BATCH_STATE_TONE[b.state]}>{t(`sepa.states.${b.state}`)}</Badge>
                   </td>
                 </tr>
               ))}
